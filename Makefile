@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+PORT ?= 8000
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The first Python 3.12+ found: pyenv's .python-version (3.13) makes python3 fit on our machines.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[23]*/bin/python3); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+
+.PHONY: run test setup browser lock clean
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or name it with 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_guides
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(VENV)/bin/gunicorn wizard.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+lock: | $(PY)
+	$(PY) -m pip install --quiet "pip-tools>=7.4"
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra test --output-file requirements.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from troubleshoot import document, drafts
+from troubleshoot.models import Guide
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the shipped guides from fixtures/. A guide already in the database is left as it is, "
+        "so running this again never duplicates guides or undoes edits made in the admin."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--folder", default=str(settings.BASE_DIR / "fixtures"))
+
+    def handle(self, folder, **options):
+        files = sorted(Path(folder).glob("*.yaml"))
+        if not files:
+            raise CommandError(f"No guide documents (*.yaml) in {folder}.")
+        for path in files:
+            try:
+                doc = document.read(path.read_bytes())
+            except document.DocumentError as exc:
+                raise CommandError(f"{path.name} is broken:\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
+            if Guide.objects.filter(slug=doc["slug"]).exists():
+                self.stdout.write(f"Kept {doc['slug']}: it is already here (import_guide replaces it on purpose).")
+                continue
+            version, _ = drafts.import_document(doc, note=f"Shipped guide {path.name}")
+            self.stdout.write(f"Loaded {doc['slug']} as version {version.number}.")

@@ -1,0 +1,164 @@
+"""Drafts that admins edit, and the published versions the wizard serves.
+
+Drafts are ordinary rows; `document.build` turns a guide's rows into its document, and publishing
+stores that document, frozen, as the next `Version`.
+"""
+
+from django.conf import settings
+from django.db import models
+
+SLUG_HELP = "Lower-case letters, digits and dashes; it appears in links, so keep it once published."
+
+
+class Guide(models.Model):
+    slug = models.SlugField(unique=True, help_text=SLUG_HELP)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, help_text="What the error means, in a sentence or two.")
+    codes = models.CharField(
+        max_length=200, blank=True, help_text="Error codes this guide covers, separated by commas (e.g. NS0109)."
+    )
+    error = models.TextField(help_text="The full error message exactly as the app shows it.")
+    messages = models.TextField(
+        blank=True, help_text="Message texts this guide covers, one per line, without the code or prefix."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Platform(models.Model):
+    """Where the user meets the error: an app, and for some apps web or mobile."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="platforms")
+    slug = models.SlugField(help_text=SLUG_HELP)
+    name = models.CharField(max_length=100, help_text="As users call it, e.g. 'Expensify on the web'.")
+    support = models.CharField(
+        max_length=200, help_text="Who to contact when nothing worked, e.g. 'Concierge, Expensify's support team'."
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="platform_slug_unique_in_guide")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Node(models.Model):
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question"
+        CHECKLIST = "checklist", "Checklist"
+        SOLUTION = "solution", "Solution"
+        ESCALATION = "escalation", "Escalation"
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="nodes")
+    slug = models.SlugField(help_text=SLUG_HELP)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    is_start = models.BooleanField(default=False, help_text="The first question users see.")
+    title = models.CharField(max_length=300, help_text="The question, or the solution's heading.")
+    help = models.TextField(
+        blank=True, help_text="Why it matters and how to find the answer in NetSuite (Markdown)."
+    )
+    who = models.CharField(max_length=200, blank=True, help_text="Solutions: who may do the fix.")
+    if_not_fixed = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Solutions: where 'No, it did not fix it' leads.",
+    )
+    if_all_match = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Checklists: where 'everything matches' leads.",
+    )
+    if_any_differ = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Checklists: the solution for the items that differ.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="node_slug_unique_in_guide")]
+
+    def __str__(self) -> str:
+        return f"{self.slug}: {self.title}"
+
+
+class Choice(models.Model):
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="choices")
+    slug = models.SlugField(help_text=SLUG_HELP)
+    label = models.CharField(max_length=300)
+    next = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Step(models.Model):
+    """One numbered step of a solution; with a platform it shows on that platform only."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="steps")
+    text = models.TextField(help_text="Markdown.")
+    platform = models.ForeignKey(
+        Platform, null=True, blank=True, on_delete=models.CASCADE, help_text="Empty: the step is for every platform."
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class CheckItem(models.Model):
+    """One line of a checklist: a setting and the value it must have."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="items")
+    slug = models.SlugField(help_text=SLUG_HELP)
+    label = models.CharField(max_length=200)
+    expected = models.CharField(max_length=100, help_text="The value it must have, e.g. 'Full'.")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.expected}"
+
+
+class VersionQuerySet(models.QuerySet):
+    def latest_number(self, guide_slug: str) -> int | None:
+        return self.filter(guide__slug=guide_slug).order_by("-number").values_list("number", flat=True).first()
+
+
+class Version(models.Model):
+    """A published guide: its document, frozen. An edit is a new version, never a change to this one."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    document = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["guide", "-number"]
+        constraints = [models.UniqueConstraint(fields=["guide", "number"], name="version_number_unique_in_guide")]
+
+    def __str__(self) -> str:
+        return f"{self.guide.slug} v{self.number}"

@@ -1,0 +1,33 @@
+"""Published guides as the wizard reads them.
+
+A version never changes, so its parsed guide is cached per process for good; only "which version
+is the newest" is asked of the database on each request.
+"""
+
+from django.db.models import Max
+
+from .engine import Guide
+from .models import Version
+
+_guides: dict[tuple[str, int], Guide] = {}
+
+
+def latest_number(slug: str) -> int | None:
+    return Version.objects.latest_number(slug)
+
+
+def guide(slug: str, number: int) -> Guide | None:
+    """The published guide, or None; a miss is not cached, since that version may be published later."""
+    key = (slug, number)
+    if key not in _guides:
+        document = Version.objects.filter(guide__slug=slug, number=number).values_list("document", flat=True).first()
+        if document is None:
+            return None
+        _guides[key] = Guide.from_document(document)
+    return _guides[key]
+
+
+def latest_guides() -> list[Guide]:
+    """The newest version of every published guide, for the home page and matching."""
+    newest = Version.objects.values_list("guide__slug").annotate(number=Max("number")).order_by("guide__slug")
+    return [g for slug, number in newest if (g := guide(slug, number)) is not None]

@@ -1,0 +1,28 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class VersionConverter:
+    """Version numbers as the database can hold them: a huge number is a 404, not an overflow."""
+
+    regex = "[0-9]{1,9}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(VersionConverter, "version")
+
+app_name = "troubleshoot"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("find/", views.find, name="find"),
+    path("guides/<slug:guide>/", views.guide, name="guide"),
+    path("guides/<slug:guide>/v<version:version>/", views.choose_platform, name="version"),
+    path("guides/<slug:guide>/v<version:version>/<slug:platform>/", views.step, name="start"),
+    path("guides/<slug:guide>/v<version:version>/<slug:platform>/<path:answers>/", views.step, name="step"),
+]

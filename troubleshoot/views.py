@@ -1,0 +1,191 @@
+"""Thin views: parse the URL, ask the engine, render a full page or, for htmx, the step's partial."""
+
+import functools
+import logging
+import re
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import push_url
+from django_htmx.middleware import HtmxDetails
+
+from . import published
+from .engine import Walk, WrongAnswer, checklist_answer, walk
+from .matching import MAX_TEXT, match
+
+log = logging.getLogger(__name__)
+ANSWER = re.compile(r"^[a-z0-9]+(?:[-+][a-z0-9]+)*$")
+MAX_ANSWERS = 200
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+class NotFound(Exception):
+    """A URL that names something that does not exist: a 404 that says what and where to go."""
+
+    def __init__(self, message: str, links: list[tuple[str, str]]):
+        super().__init__(message)
+        self.message, self.links = message, links
+
+
+def shows_not_found(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as missing:
+            return not_found_page(request, missing.message, missing.links)
+
+    return wrapper
+
+
+def not_found_page(request, message: str, links: list[tuple[str, str]]) -> HttpResponse:
+    links = links + [("See all guides", reverse("troubleshoot:home"))]
+    return render(request, "troubleshoot/not_found.html", {"message": message, "links": links}, status=404)
+
+
+def not_found(request, exception=None) -> HttpResponse:
+    return not_found_page(request, "There is no page at this address.", [])
+
+
+def server_error(request) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "troubleshoot/home.html", {"guides": published.latest_guides()})
+
+
+@require_http_methods(["GET", "POST"])
+def find(request: HttpRequest) -> HttpResponse:
+    """The paste box: open the guide the text belongs to, or say plainly that there is none yet."""
+    if request.method == "GET":
+        return redirect("troubleshoot:home")
+    text = request.POST.get("error", "")
+    guides = published.latest_guides()
+    if not text.strip():
+        context = {"guides": guides, "paste_problem": "Paste the error message first: the box was empty."}
+        return render(request, "troubleshoot/home.html", context, status=400)
+    found = match(text, guides)
+    if found.guide:
+        return redirect("troubleshoot:guide", guide=found.guide.slug)
+    context = {"code": found.code, "guides": found.others, "pasted": text[:MAX_TEXT], "cut": len(text) > MAX_TEXT}
+    return render(request, "troubleshoot/no_guide.html", context)
+
+
+def _load(slug: str, version: int):
+    latest = published.latest_number(slug)
+    if latest is None:
+        raise NotFound(f"There is no guide called “{slug}”.", [])
+    guide = published.guide(slug, version)
+    if guide is None:
+        raise NotFound(
+            f"This guide has no version {version}. Its newest version is {latest}.",
+            [("Start the newest version", reverse("troubleshoot:guide", args=[slug]))],
+        )
+    return guide, latest
+
+
+@shows_not_found
+def guide(request: HttpRequest, guide: str) -> HttpResponse:
+    latest = published.latest_number(guide)
+    if latest is None:
+        raise NotFound(f"There is no guide called “{guide}”.", [])
+    return redirect("troubleshoot:version", guide=guide, version=latest)
+
+
+@shows_not_found
+def choose_platform(request: HtmxHttpRequest, guide: str, version: int) -> HttpResponse:
+    found, latest = _load(guide, version)
+    if len(found.platforms) == 1:
+        return redirect("troubleshoot:start", guide=guide, version=version, platform=found.platforms[0].slug)
+    platforms = [(p, reverse("troubleshoot:start", args=[guide, version, p.slug])) for p in found.platforms]
+    context = {"guide": found, "version": version, "latest": latest, "platforms": platforms}
+    return render(request, _template(request, "troubleshoot/platform.html"), context)
+
+
+@shows_not_found
+def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
+    found, latest = _load(guide, version)
+    start_url = reverse("troubleshoot:start", args=[guide, version, platform])
+    if found.platform(platform) is None:
+        links = [(p.name, reverse("troubleshoot:start", args=[guide, version, p.slug])) for p in found.platforms]
+        raise NotFound(f"“{found.title}” has no platform called “{platform}”. Pick yours:", links)
+    parts = answers.split("/") if answers else []
+    if len(parts) > MAX_ANSWERS or not all(ANSWER.match(a) for a in parts):
+        raise NotFound("This link holds answers that are not written the way the wizard writes them.",
+                       [("Start this guide again", start_url)])
+    try:
+        current = walk(found, parts)
+    except WrongAnswer as wrong:
+        links = [("Start this guide again", start_url)]
+        if wrong.position:
+            links.insert(0, ("Go back to the last step that fits", _url(start_url, parts[: wrong.position])))
+        raise NotFound(f"This link does not fit the guide: {wrong}.", links) from None
+
+    pushed = None
+    if "checked" in request.GET and current.node.kind == "checklist" and not current.fixed:
+        parts.append(checklist_answer(current.node, request.GET.getlist("differs")))
+        pushed = _url(start_url, parts)
+        if not request.htmx:
+            return redirect(pushed)
+        current = walk(found, parts)
+
+    context = _step_context(request, current, version, latest, platform, start_url)
+    response = render(request, _template(request, "troubleshoot/step.html"), context)
+    return push_url(response, pushed) if pushed else response
+
+
+def _template(request: HtmxHttpRequest, name: str) -> str:
+    # History restores carry HX-Request too, and need the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{name}#step"
+    return name
+
+
+def _url(start_url: str, answers: list[str] | tuple[str, ...]) -> str:
+    return start_url + "".join(f"{a}/" for a in answers)
+
+
+def _step_context(request, current: Walk, version: int, latest: int, platform: str, start_url: str) -> dict:
+    guide, node = current.guide, current.node
+    here = _url(start_url, current.answers)
+    trail = [(a, _url(start_url, current.answers[: a.position])) for a in current.trail]
+    platforms = [
+        (p, _url(reverse("troubleshoot:start", args=[guide.slug, version, p.slug]), current.answers))
+        for p in guide.platforms
+    ]
+    link = request.build_absolute_uri(here)
+    return {
+        "guide": guide,
+        "version": version,
+        "latest": latest,
+        "platform": guide.platform(platform),
+        "platforms": platforms,
+        "walk": current,
+        "node": node,
+        "steps": node.steps_for(platform),
+        "here": here,
+        "start_url": start_url,
+        "trail": trail,
+        "link": link,
+        "summary": summary(current, guide.platform(platform).name, link) if node.kind == "escalation" else "",
+    }
+
+
+def summary(current: Walk, platform: str, link: str) -> str:
+    """What to paste to support: the full error, the platform and every answer given."""
+    lines = [
+        f"Error message: {current.guide.error}",
+        f"Where I see it: {platform}",
+        f"Guide followed: {current.guide.title}",
+        "",
+        "What I checked and tried:",
+    ]
+    lines += [f"- {a.node.title} — {a.said}" for a in current.trail]
+    lines += ["", f"Link to these answers: {link}"]
+    return "\n".join(lines)
