@@ -1,0 +1,81 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from troubleshoot import document, published
+from troubleshoot.engine import Guide
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Each test's database starts empty, so a cached (guide, version) may belong to another test.
+    published._guides.clear()
+    yield
+    published._guides.clear()
+
+
+@pytest.fixture
+def shipped(db) -> None:
+    """The shipped guides, loaded the way `make run` loads them."""
+    call_command("load_guides", stdout=open("/dev/null", "w"))
+
+
+def shipped_documents() -> dict[str, dict]:
+    return {doc["slug"]: doc for doc in (document.read(p.read_bytes()) for p in sorted(FIXTURES.glob("*.yaml")))}
+
+
+def shipped_guides() -> dict[str, Guide]:
+    return {slug: Guide.from_document(doc) for slug, doc in shipped_documents().items()}
+
+
+def small_document(**changes) -> dict:
+    """A two-platform guide small enough to read in a test: one question, two solutions, one escalation."""
+    doc = {
+        "slug": "tiny",
+        "title": "Tiny guide",
+        "codes": ["NS9999"],
+        "error": "NS9999 Sync Error: Something tiny went wrong.",
+        "messages": ["Something tiny went wrong."],
+        "platforms": [
+            {"slug": "web", "name": "On the web", "support": "Web support"},
+            {"slug": "phone", "name": "On the phone", "support": "Phone support"},
+        ],
+        "start": "ask",
+        "nodes": [
+            {
+                "slug": "ask", "kind": "question", "title": "Is it plugged in?", "help": "Look at the plug.",
+                "choices": [
+                    {"slug": "yes", "label": "Yes", "next": "check"},
+                    {"slug": "no", "label": "No", "next": "plug"},
+                ],
+            },
+            {
+                "slug": "check", "kind": "checklist", "title": "Are these set?", "help": "Compare them.",
+                "items": [
+                    {"slug": "alpha", "label": "Alpha", "expected": "Full"},
+                    {"slug": "beta", "label": "Beta", "expected": "View"},
+                ],
+                "if_all_match": "escalate", "if_any_differ": "fix",
+            },
+            {
+                "slug": "plug", "kind": "solution", "title": "Plug it in", "who": "Anyone",
+                "steps": [
+                    {"text": "Find the plug."},
+                    {"text": "Click **Plug** on the web.", "platform": "web"},
+                    {"text": "Tap **Plug** on the phone.", "platform": "phone"},
+                ],
+                "if_not_fixed": "check",
+            },
+            {
+                "slug": "fix", "kind": "solution", "title": "Set them",
+                "steps": [{"text": "Set each one."}, {"text": "Save it."}],
+                "if_not_fixed": "escalate",
+            },
+            {"slug": "escalate", "kind": "escalation", "title": "Ask for help"},
+        ],
+    }
+    doc.update(changes)
+    return doc

@@ -1,0 +1,88 @@
+import io
+import json
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from troubleshoot import document
+from troubleshoot.models import Guide, Node, Version
+
+from .conftest import shipped_documents, small_document
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_load_guides_publishes_each_shipped_guide_once(db):
+    run("load_guides")
+    assert sorted(Version.objects.values_list("guide__slug", "number")) == [
+        ("login-credentials", 1), ("ns0109", 1), ("ns0384", 1), ("ns0565", 1)
+    ]
+    again = run("load_guides")
+    assert "Kept ns0109" in again
+    assert Version.objects.count() == 4 and Guide.objects.count() == 4
+
+
+def test_load_guides_keeps_admin_edits(shipped):
+    Node.objects.filter(guide__slug="ns0109", slug="what-changed").update(title="Edited in the admin")
+    run("load_guides")
+    assert Node.objects.get(guide__slug="ns0109", slug="what-changed").title == "Edited in the admin"
+
+
+@pytest.mark.parametrize("slug", sorted(shipped_documents()))
+def test_fixture_import_export_round_trip(shipped, slug):
+    exported = document.read(run("export_guide", slug))
+    assert exported == shipped_documents()[slug]
+    drafts_exported = document.read(run("export_guide", slug, "--draft"))
+    assert drafts_exported == exported
+
+
+def test_import_publishes_a_new_version_only_when_the_document_changed(shipped, tmp_path):
+    doc = shipped_documents()["ns0109"]
+    path = tmp_path / "ns0109.json"
+    path.write_text(json.dumps(doc))
+    assert "unchanged" in run("import_guide", str(path))
+    doc["title"] = "NS0109, retitled"
+    path.write_text(yaml.safe_dump(doc))
+    assert "as version 2" in run("import_guide", str(path), "--note", "New title")
+    latest = Version.objects.get(guide__slug="ns0109", number=2)
+    assert latest.document["title"] == "NS0109, retitled" and latest.note == "New title"
+    assert Version.objects.get(guide__slug="ns0109", number=1).document["title"] != "NS0109, retitled"
+
+
+def test_broken_import_changes_nothing_and_lists_every_problem(shipped, tmp_path):
+    doc = shipped_documents()["ns0109"]
+    doc["title"] = "Should not land"
+    doc["nodes"][0]["choices"][0]["next"] = "missing-node"
+    doc["nodes"][-1]["kind"] = "question"
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(CommandError) as raised:
+        run("import_guide", str(path))
+    message = str(raised.value)
+    assert "nothing changed" in message
+    assert "choice 'password' leads to 'missing-node'" in message
+    assert "node 'escalate': a question needs at least two choices" in message
+    assert Guide.objects.get(slug="ns0109").title != "Should not land"
+    assert Version.objects.filter(guide__slug="ns0109").count() == 1
+
+
+def test_import_of_a_missing_file_says_so(db):
+    with pytest.raises(CommandError, match="Cannot read /no/such/file.yaml"):
+        run("import_guide", "/no/such/file.yaml")
+
+
+def test_import_of_a_new_guide_creates_it(db, tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(document.write(small_document()))
+    assert "Published tiny as version 1" in run("import_guide", str(path))
+    assert Node.objects.filter(guide__slug="tiny").count() == 5
+
+
+def test_export_of_unknown_guide_fails(db):
+    with pytest.raises(CommandError, match="no guide called 'nope'"):
+        run("export_guide", "nope")

@@ -1,0 +1,222 @@
+import pytest
+from django.test import Client
+
+from troubleshoot import drafts
+from troubleshoot.models import Guide, Node
+
+HTMX = {"HX-Request": "true"}
+START = "/guides/ns0109/v1/expensify-web/"
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+def test_home_lists_the_guides_and_a_paste_box(client, shipped):
+    page = client.get("/").content.decode()
+    assert "NS0109: NetSuite rejects the Workspace&#x27;s login" in page
+    assert "Sync didn&#x27;t finish: NetSuite login credentials invalid or expired" in page
+    assert 'name="error"' in page
+
+
+def test_guide_opens_its_newest_version(client, shipped):
+    response = client.get("/guides/ns0109/")
+    assert response.status_code == 302 and response["Location"] == "/guides/ns0109/v1/"
+
+
+def test_platform_is_asked_when_a_guide_has_several(client, shipped):
+    page = client.get("/guides/login-credentials/v1/").content.decode()
+    assert "Where do you see this error?" in page
+    assert 'href="/guides/login-credentials/v1/bill-com/"' in page
+    assert 'href="/guides/login-credentials/v1/cashflow360/"' in page
+
+
+def test_platform_is_skipped_when_there_is_one(client, db):
+    doc = drafts.import_document(one_platform())[0].document
+    response = client.get(f"/guides/{doc['slug']}/v1/")
+    assert response["Location"] == f"/guides/{doc['slug']}/v1/only/"
+
+
+def test_full_page_for_a_plain_request(client, shipped):
+    page = client.get(START).content.decode()
+    assert page.startswith("<!doctype html>")
+    assert "<h1 tabindex=\"-1\">Has anything about the NetSuite login changed lately?</h1>" in page
+    assert f'href="{START}password/" hx-get="{START}password/"' in page
+
+
+def test_htmx_request_gets_only_the_step(client, shipped):
+    page = client.get(START + "password/", headers=HTMX).content.decode()
+    assert "<html" not in page
+    assert page.strip().startswith('<section id="step"')
+    assert "Save the current credentials in the Workspace" in page
+
+
+def test_history_restore_gets_the_full_page(client, shipped):
+    headers = HTMX | {"HX-History-Restore-Request": "true"}
+    page = client.get(START + "password/", headers=headers).content.decode()
+    assert page.startswith("<!doctype html>")
+
+
+def test_question_shows_why_and_progress(client, shipped):
+    page = client.get(START).content.decode()
+    assert "Most NS0109 errors begin right after a change" in page
+    assert "Step 1 of at most 6" in page
+
+
+def test_trail_lists_answers_each_changeable(client, shipped):
+    page = client.get(START + "unsure/yes/").content.decode()
+    assert "Nothing I know of, or I&#x27;m not sure" in page
+    assert f'href="{START}" hx-get="{START}">Change' in page
+    assert f'href="{START}unsure/" hx-get="{START}unsure/">Change' in page
+
+
+def test_solution_shows_numbered_steps_link_and_did_it_work(client, shipped):
+    page = client.get(START + "password/").content.decode()
+    assert '<ol class="steps">' in page
+    assert "Who can do this:" in page and "A NetSuite administrator" in page
+    assert 'value="http://testserver/guides/ns0109/v1/expensify-web/password/"' in page
+    assert f'href="{START}password/fixed/"' in page and f'href="{START}password/not-fixed/"' in page
+
+
+def test_solution_switches_platform_keeping_the_answers(client, shipped):
+    page = client.get(START + "password/").content.decode()
+    assert 'href="/guides/ns0109/v1/expensify-mobile/password/"' in page
+
+
+def test_fixed_ends_the_walk(client, shipped):
+    page = client.get(START + "password/fixed/").content.decode()
+    assert "Glad that fixed it" in page
+    assert "Did this fix it?" not in page
+
+
+def test_not_fixed_leads_to_the_next_cause(client, shipped):
+    page = client.get(START + "password/not-fixed/").content.decode()
+    assert "Create a new access token and give it to the Workspace" in page
+
+
+def test_escalation_has_a_summary_for_support(client, shipped):
+    page = client.get(START + "password/not-fixed/not-fixed/").content.decode()
+    assert "Concierge, Expensify&#x27;s support team" in page
+    assert "Error message: NS0109 Sync Error: Failed to login to NetSuite. Please verify your admin credentials." in page
+    assert "Where I see it: Expensify on the web" in page
+    assert "- Has anything about the NetSuite login changed lately? — The admin password was changed" in page
+    assert "- Create a new access token and give it to the Workspace — No, it is not fixed" in page
+
+
+def test_checklist_without_javascript_redirects_to_the_answer(client, shipped):
+    url = "/guides/ns0384/v1/expensify-web/correct/?checked=1&differs=vendors&differs=accounts"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/guides/ns0384/v1/expensify-web/correct/accounts+vendors/"
+
+
+def test_checklist_with_htmx_renders_the_answer_and_pushes_its_url(client, shipped):
+    url = "/guides/ns0384/v1/expensify-web/correct/?checked=1&differs=vendors"
+    response = client.get(url, headers=HTMX)
+    assert response["HX-Push-Url"] == "/guides/ns0384/v1/expensify-web/correct/vendors/"
+    page = response.content.decode()
+    assert "Set <strong>Vendors</strong> to <strong>Full</strong>" in page
+    assert "Accounts" not in page.split("What to change")[1].split("</ul>")[0]
+
+
+def test_checklist_with_nothing_ticked_means_all_match(client, shipped):
+    response = client.get("/guides/ns0384/v1/expensify-web/correct/?checked=1")
+    assert response["Location"] == "/guides/ns0384/v1/expensify-web/correct/all-match/"
+
+
+def test_step_sets_no_cookie(client, shipped):
+    response = client.get(START + "password/")
+    assert response.cookies == {}
+
+
+def test_old_version_link_opens_with_a_note(client, shipped):
+    Node.objects.filter(guide__slug="ns0109", slug="what-changed").update(title="What changed in NetSuite?")
+    drafts.publish(Guide.objects.get(slug="ns0109"))
+    old = client.get(START).content.decode()
+    assert "Has anything about the NetSuite login changed lately?" in old
+    assert "A newer version exists" in old
+    new = client.get("/guides/ns0109/v2/expensify-web/").content.decode()
+    assert "What changed in NetSuite?" in new and "A newer version exists" not in new
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("/guides/nope/", "There is no guide called “nope”."),
+        ("/guides/nope/v1/web/", "There is no guide called “nope”."),
+        ("/guides/ns0109/v7/", "This guide has no version 7. Its newest version is 1."),
+        ("/guides/ns0109/v7/expensify-web/", "This guide has no version 7."),
+        ("/guides/ns0109/v99999999999/", "There is no page at this address."),
+        ("/guides/ns0109/v1/fax/", "has no platform called “fax”"),
+        ("/guides/ns0109/v1/expensify-web/bogus/", "&#x27;bogus&#x27; is not one of the answers"),
+        ("/guides/ns0109/v1/expensify-web/password/fixed/more/", "the walk ended when the solution fixed it"),
+        ("/guides/ns0109/v1/expensify-web/BAD%20!/", "not written the way the wizard writes them"),
+        ("/guides/ns0109/v1/expensify-web/" + "x/" * 201, "not written the way the wizard writes them"),
+        ("/no/such/page/", "There is no page at this address."),
+    ],
+)
+def test_bad_urls_are_404s_that_say_what_was_wrong(client, shipped, url, says):
+    response = client.get(url)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert says in page
+    assert 'href="/"' in page
+    assert "Traceback" not in page
+
+
+def test_wrong_answer_links_back_to_the_start_and_the_last_good_step(client, shipped):
+    page = client.get(START + "unsure/bogus/").content.decode()
+    assert f'href="{START}unsure/"' in page and f'href="{START}"' in page
+
+
+def test_paste_with_a_known_code_opens_its_guide(client, shipped):
+    response = client.post("/find/", {"error": "ns0565 sync error: something"})
+    assert response["Location"] == "/guides/ns0565/"
+
+
+def test_paste_of_a_message_without_code_opens_its_guide(client, shipped):
+    text = "NetSuite Sync Error: Sync didn’t finish   successfully! Your login credentials are invalid/expired"
+    response = client.post("/find/", {"error": text})
+    assert response["Location"] == "/guides/login-credentials/"
+
+
+def test_paste_of_an_unknown_code_opens_nothing(client, shipped):
+    text = "NS0228 Sync Error: Permission error encountered when querying NetSuite for 'Classification'"
+    response = client.post("/find/", {"error": text})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No guide for NS0228 yet" in page
+    assert "NS0384: Permission error" in page  # offered, not opened
+
+
+def test_paste_is_shown_escaped(client, shipped):
+    page = client.post("/find/", {"error": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_empty_paste_asks_for_the_message(client, shipped):
+    response = client.post("/find/", {"error": "   "})
+    assert response.status_code == 400
+    assert "the box was empty" in response.content.decode()
+
+
+def test_huge_paste_is_handled(client, shipped):
+    response = client.post("/find/", {"error": "x" * 1_000_000})
+    assert response.status_code == 200
+    assert "We read the first 10,000 characters." in response.content.decode()
+
+
+def test_find_by_get_goes_home(client, shipped):
+    assert client.get("/find/")["Location"] == "/"
+
+
+def one_platform() -> dict:
+    from .conftest import small_document
+
+    doc = small_document(slug="solo", platforms=[{"slug": "only", "name": "Only", "support": "Help desk"}])
+    for n in doc["nodes"]:
+        for step in n.get("steps", []):
+            step.pop("platform", None)
+    return doc
