@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[23]*/bin/python3); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: run test setup browser lock clean
+.PHONY: run test setup static lock clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or name it with 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; }
@@ -17,15 +17,18 @@ $(VENV)/.installed: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-setup: $(VENV)/.installed
+static: $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+setup: static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_guides
-	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 run: setup
 	$(VENV)/bin/gunicorn wizard.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
-test: $(VENV)/.installed
+# Tests render pages through the same hashed, compressed static files as production.
+test: static
 	$(PY) -m pytest
 
 lock: | $(PY)

@@ -160,7 +160,7 @@ def _step_context(request, current: Walk, version: int, latest: int, platform: s
         for p in guide.platforms
     ]
     link = request.build_absolute_uri(here)
-    return {
+    context = {
         "guide": guide,
         "version": version,
         "latest": latest,
@@ -173,8 +173,12 @@ def _step_context(request, current: Walk, version: int, latest: int, platform: s
         "start_url": start_url,
         "trail": trail,
         "link": link,
-        "summary": summary(current, guide.platform(platform).name, link) if node.kind == "escalation" else "",
     }
+    if node.kind == "escalation":
+        context["summary"] = summary(current, guide.platform(platform).name, link)
+        # Long lines wrap, so allow about two rows for each line of the summary.
+        context["summary_rows"] = min(40, 2 * context["summary"].count("\n") + 2)
+    return context
 
 
 def summary(current: Walk, platform: str, link: str) -> str:
