@@ -37,35 +37,32 @@ class GuideAdmin(admin.ModelAdmin):
                 version = drafts.publish(guide, user=request.user, note="Published from the admin")
             except document.DocumentError as exc:
                 self.message_user(
-                    request, f"{guide.slug} was not published: " + "; ".join(exc.problems), messages.ERROR
+                    request, f"Did not publish {guide.slug}: " + "; ".join(exc.problems), messages.ERROR
                 )
             else:
-                self.message_user(request, f"{guide.slug} is published as version {version.number}.")
+                self.message_user(request, f"Published {guide.slug} as version {version.number}.", messages.SUCCESS)
 
 
-class ChoiceInline(admin.TabularInline):
+class SameGuideMenus:
+    """On a node's page, menus of nodes and platforms offer only that node's own guide's."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        node = getattr(request, "_node", None)
+        if node is not None and db_field.related_model in (Node, Platform):
+            field.queryset = db_field.related_model.objects.filter(guide=node.guide)
+        return field
+
+
+class ChoiceInline(SameGuideMenus, admin.TabularInline):
     model = Choice
     fk_name = "node"
     extra = 0
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        node = getattr(request, "_node", None)
-        if db_field.name == "next" and node is not None:
-            field.queryset = Node.objects.filter(guide=node.guide)
-        return field
 
-
-class StepInline(admin.StackedInline):
+class StepInline(SameGuideMenus, admin.StackedInline):
     model = Step
     extra = 0
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        node = getattr(request, "_node", None)
-        if db_field.name == "platform" and node is not None:
-            field.queryset = Platform.objects.filter(guide=node.guide)
-        return field
 
 
 class CheckItemInline(admin.TabularInline):
@@ -74,7 +71,7 @@ class CheckItemInline(admin.TabularInline):
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
     list_display = ("slug", "kind", "title", "guide")
     list_filter = ("guide", "kind")
     search_fields = ("slug", "title")
@@ -82,15 +79,8 @@ class NodeAdmin(admin.ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         node = super().get_object(request, object_id, from_field)
-        request._node = node  # lets the inlines offer only this guide's nodes and platforms
+        request._node = node  # read by SameGuideMenus
         return node
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        node = getattr(request, "_node", None)
-        if db_field.name.startswith("if_") and node is not None:
-            field.queryset = Node.objects.filter(guide=node.guide)
-        return field
 
 
 @admin.register(Version)
