@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[23]*/bin/python3); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: run test setup static lock clean
+.PHONY: run test setup static browser lock clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or name it with 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; }
@@ -16,6 +16,16 @@ $(PY):
 $(VENV)/.installed: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it where we may, else they skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+		echo "Chromium could not be installed: the browser tests will be skipped." >&2
 
 static: $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -28,12 +38,13 @@ run: setup
 	$(VENV)/bin/gunicorn wizard.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 # Tests render pages through the same hashed, compressed static files as production.
-test: static
+test: static browser $(VENV)/.installed-test
 	$(PY) -m pytest
 
 lock: | $(PY)
 	$(PY) -m pip install --quiet "pip-tools>=7.4"
-	$(VENV)/bin/pip-compile --quiet --strip-extras --extra test --output-file requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --output-file requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra test --constraint requirements.txt --output-file requirements-test.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -12,6 +12,8 @@ document.addEventListener("htmx:afterSwap", () => {
   const step = document.getElementById("step");
   if (!step) return;
   if (step.dataset.title) document.title = step.dataset.title;
+  const announcer = document.getElementById("announcer");
+  if (announcer) announcer.textContent = step.dataset.announce || "";
   showCopyButtons(step);
   // Moving focus to the new heading tells keyboard and screen-reader users the step changed.
   const heading = step.querySelector("h1");
