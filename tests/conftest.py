@@ -12,9 +12,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 @pytest.fixture(autouse=True)
 def fresh_cache():
     # Each test's database starts empty, so a cached (guide, version) may belong to another test.
-    published._guides.clear()
+    published.forget_cached()
     yield
-    published._guides.clear()
+    published.forget_cached()
 
 
 @pytest.fixture

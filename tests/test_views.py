@@ -220,3 +220,9 @@ def one_platform() -> dict:
         for step in n.get("steps", []):
             step.pop("platform", None)
     return doc
+
+
+def test_a_step_costs_one_query_once_its_version_is_cached(client, shipped, django_assert_num_queries):
+    client.get(START + "password/")  # the first request in a process reads and caches the version
+    with django_assert_num_queries(1):  # then only "which version is the newest?"
+        assert client.get(START + "password/not-fixed/", headers=HTMX).status_code == 200

@@ -12,6 +12,11 @@ from .models import Version
 _guides: dict[tuple[str, int], Guide] = {}
 
 
+def forget_cached() -> None:
+    """Drop every cached guide; tests need it, as each starts with an empty database."""
+    _guides.clear()
+
+
 def latest_number(slug: str) -> int | None:
     return Version.objects.latest_number(slug)
 
