@@ -97,8 +97,7 @@ def test_keyboard_alone_walks_a_guide(page, server):
     page.keyboard.press("Enter")
     page.wait_for_url("**/correct/accounts/")
     assert page.evaluate("document.activeElement.innerText") == "Set the list permissions you found"
-    tab_to("Copy link")
-    tab_to("Yes, it syncs again")
+    tab_to("Yes, it syncs again")  # the answer comes right after the steps, before the link to share
     page.keyboard.press("Enter")
     page.wait_for_url("**/accounts/fixed/")
     assert page.locator("h1").inner_text() == "Glad that fixed it"

@@ -43,11 +43,14 @@ def walk(page, server, slug, platform, javascript=True) -> list[str]:
     for what in [platform] + WALKS[slug][0]:
         heading = page.locator("h1").inner_text()
         answer(page, what)
-        page.wait_for_function("([url, h]) => location.href !== url && document.querySelector('h1').innerText !== h",
-                               arg=[urls[-1], heading])
-        urls.append(page.url)
         if javascript:
+            page.wait_for_function("([url, h]) => location.href !== url && document.querySelector('h1').innerText !== h",
+                                   arg=[urls[-1], heading])
             assert page.evaluate("window.notReloaded === true"), "the step was a full page load, not a swap"
+        else:  # a full page load: wait for it to finish rather than poll a page that is going away
+            page.wait_for_url(lambda url, before=urls[-1]: url != before)
+            assert page.locator("h1").inner_text() != heading
+        urls.append(page.url)
     return urls
 
 
