@@ -143,7 +143,15 @@ def test_fixtures_are_yaml_files_that_read():
 
 def check_shape(doc: dict) -> dict:
     """Shape-check only, so that lint's errors can be read one by one."""
-    problems: list[str] = []
-    checked = document._Checker(problems).guide(doc)
-    assert problems == []
+    checker = document._Checker()
+    checked = checker.guide(doc)
+    assert checker.problems == []
     return checked
+
+
+def test_review_ties_shape_problems_to_their_node():
+    doc = small_document()
+    del node(doc, "fix")["title"]
+    _, problems = document.review(doc)
+    assert [(p.level, p.node) for p in problems] == [("error", "fix")]
+    assert str(problems[0]) == "error: nodes[3] (fix): 'title' is missing"

@@ -1,46 +1,18 @@
-"""Authoring: guides and their nodes are drafts; the publish action checks them and stores a version."""
+"""Authoring in Django admin: drafts are edited here, checked, previewed and published as versions."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from . import document, drafts
+from . import authoring, document, drafts, views
+from .engine import Guide as PublishedGuide
 from .models import CheckItem, Choice, Guide, Node, Platform, Step, Version
 
-
-class PlatformInline(admin.TabularInline):
-    model = Platform
-    extra = 0
-
-
-class NodeInline(admin.TabularInline):
-    model = Node
-    extra = 0
-    fields = ("slug", "kind", "title", "is_start", "order")
-    show_change_link = True
-    fk_name = "guide"
-
-
-@admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "codes", "latest_version", "updated_at")
-    search_fields = ("slug", "title", "codes", "error", "messages")
-    inlines = [PlatformInline, NodeInline]
-    actions = ["publish"]
-
-    @admin.display(description="Published version")
-    def latest_version(self, guide):
-        return Version.objects.latest_number(guide.slug) or "not yet"
-
-    @admin.action(description="Publish the selected guides' drafts as new versions")
-    def publish(self, request, queryset):
-        for guide in queryset:
-            try:
-                version = drafts.publish(guide, user=request.user, note="Published from the admin")
-            except document.DocumentError as exc:
-                self.message_user(
-                    request, f"Did not publish {guide.slug}: " + "; ".join(exc.problems), messages.ERROR
-                )
-            else:
-                self.message_user(request, f"Published {guide.slug} as version {version.number}.", messages.SUCCESS)
+PUBLISH = "troubleshoot.publish_guide"
 
 
 class SameGuideMenus:
@@ -54,33 +26,250 @@ class SameGuideMenus:
         return field
 
 
-class ChoiceInline(SameGuideMenus, admin.TabularInline):
+class Ordered:
+    """Inline rows that authors reorder with Move up / Move down (our admin-order.js), not by typing numbers."""
+
+    class Media:
+        js = ["troubleshoot/admin-order.js"]
+
+
+class PlatformInline(Ordered, admin.TabularInline):
+    model = Platform
+    extra = 0
+
+
+class NodeInline(Ordered, admin.TabularInline):
+    model = Node
+    extra = 0
+    fields = ("slug", "kind", "title", "is_start", "order")
+    show_change_link = True
+    fk_name = "guide"
+    verbose_name_plural = "Nodes (open one to edit its choices, checklist items and steps)"
+
+
+class GuideForm(authoring.StaleEditForm):
+    class Meta:
+        model = Guide
+        fields = ["slug", "title", "summary", "codes", "error", "messages"]
+
+
+def _number(value: str | None) -> int:
+    """A version number from a form or query; anything else (or too big for the database) is 0, which no version has."""
+    return int(value) if value and value.isdigit() and len(value) <= 9 else 0
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(max_length=300, help_text="What changed, for the version list.",
+                           widget=forms.TextInput(attrs={"size": 80}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A guide document (YAML or JSON), as export writes it.")
+    note = forms.CharField(max_length=300, required=False)
+
+
+@admin.register(Guide)
+class GuideAdmin(admin.ModelAdmin):
+    form = GuideForm
+    list_display = ("title", "slug", "codes", "published", "updated_at")
+    search_fields = ("slug", "title", "codes", "error", "messages")
+    inlines = [PlatformInline, NodeInline]
+    change_form_template = "admin/troubleshoot/guide/change_form.html"
+    change_list_template = "admin/troubleshoot/guide/change_list.html"
+
+    @admin.display(description="Published version")
+    def published(self, guide):
+        return Version.objects.latest_number(guide.slug) or "not yet"
+
+    def save_model(self, request, obj, form, change):
+        authoring.bump(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for node in formset.save(commit=False):
+            if isinstance(node, Node):
+                node.revision += 1  # a node edited here makes a node page opened earlier stale
+            node.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+        formset.save_m2m()
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="troubleshoot_guide_import"),
+            path("<int:pk>/publish/", view(self.publish_view), name="troubleshoot_guide_publish"),
+            path("<int:pk>/versions/", view(self.versions_view), name="troubleshoot_guide_versions"),
+            path("<int:pk>/export/", view(self.export_view), name="troubleshoot_guide_export"),
+            path("<int:pk>/preview/", view(self.preview_view), name="troubleshoot_guide_preview"),
+            path("<int:pk>/preview/<slug:platform>/", view(self.preview_view)),
+            path("<int:pk>/preview/<slug:platform>/<path:answers>/", view(self.preview_view)),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        guide = self.get_object(request, object_id)
+        extra = {}
+        if guide is not None:
+            doc, problems = authoring.review(guide)
+            urls = {slug: reverse("admin:troubleshoot_node_change", args=[pk])
+                    for slug, pk in guide.nodes.values_list("slug", "pk")}
+            extra = {
+                "problems": [(p, urls.get(p.node)) for p in problems],
+                "errors": sum(p.level == "error" for p in problems),
+                "outline": [(row, urls.get(row.slug)) for row in authoring.outline(doc)],
+                "graph": authoring.graph(doc, problems, urls),
+                "can_publish": request.user.has_perm(PUBLISH),
+                "published_number": Version.objects.latest_number(guide.slug),
+            }
+        return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
+
+    def _guide(self, request, pk: int, permission: str | None = None) -> Guide:
+        guide = get_object_or_404(Guide, pk=pk)
+        if not self.has_view_permission(request, guide) or (permission and not request.user.has_perm(permission)):
+            raise PermissionDenied
+        return guide
+
+    def _page(self, request, guide, template: str, title: str, **context):
+        context = self.admin_site.each_context(request) | {
+            "opts": self.opts, "guide": guide, "original": guide, "title": title,
+        } | context
+        return TemplateResponse(request, f"admin/troubleshoot/guide/{template}", context)
+
+    def publish_view(self, request, pk: int):
+        guide = self._guide(request, pk, PUBLISH)
+        doc, problems = authoring.review(guide)
+        errors = [p for p in problems if p.level == "error"]
+        form = PublishForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                version = drafts.publish(guide, request.user, form.cleaned_data["note"])
+            except document.DocumentError as exc:
+                messages.error(request, "Not published: " + "; ".join(exc.problems))
+            else:
+                messages.success(request, f"Published “{guide.title}” as version {version.number}.")
+                return redirect("admin:troubleshoot_guide_versions", guide.pk)
+        return self._page(request, guide, "publish.html", f"Publish “{guide.title}”", form=form,
+                          problems=problems, errors=errors)
+
+    def versions_view(self, request, pk: int):
+        guide = self._guide(request, pk)
+        if request.method == "POST":
+            if not request.user.has_perm(PUBLISH):
+                raise PermissionDenied
+            old = get_object_or_404(Version, guide=guide, number=_number(request.POST.get("number")))
+            version, new = authoring.roll_back(old, request.user)
+            if new:
+                messages.success(request, f"Version {old.number} is published again, as version {version.number}.")
+            else:
+                messages.info(request, f"Version {old.number} is already what users see; nothing changed.")
+            return redirect("admin:troubleshoot_guide_versions", guide.pk)
+        versions = authoring.changes(list(guide.versions.select_related("published_by")))
+        return self._page(request, guide, "versions.html", f"Versions of “{guide.title}”", versions=versions,
+                          can_publish=request.user.has_perm(PUBLISH))
+
+    def export_view(self, request, pk: int):
+        guide = self._guide(request, pk)
+        number = request.GET.get("version")
+        if number:
+            doc = get_object_or_404(Version, guide=guide, number=_number(number)).document
+        else:
+            doc = drafts.build(guide)
+        name = f"{guide.slug}-v{number}.yaml" if number else f"{guide.slug}-draft.yaml"
+        response = HttpResponse(document.write(doc), content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def import_view(self, request):
+        if not request.user.has_perm(PUBLISH):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                doc = document.read(upload.read(document.MAX_DOCUMENT_BYTES + 1))
+                version, new = drafts.import_document(
+                    doc, request.user, form.cleaned_data["note"] or f"Imported from {upload.name}")
+            except document.DocumentError as exc:
+                problems = exc.problems
+            else:
+                guide = version.guide
+                messages.success(request, f"Imported “{guide.title}”: version {version.number} "
+                                          f"{'is new' if new else 'already held this document'}.")
+                return redirect("admin:troubleshoot_guide_change", guide.pk)
+        return self._page(request, None, "import.html", "Import a guide", form=form, problems=problems)
+
+    @views.shows_not_found
+    def preview_view(self, request, pk: int, platform: str = "", answers: str = ""):
+        """The current draft, walked exactly as users will see it once it is published."""
+        guide = self._guide(request, pk)
+        doc, problems = authoring.review(guide)
+        errors = [p for p in problems if p.level == "error"]
+        if errors:
+            return self._page(request, guide, "preview_blocked.html", f"Preview of “{guide.title}”", errors=errors)
+        draft = PublishedGuide.from_document(doc)
+        base = reverse("admin:troubleshoot_guide_preview", args=[pk])
+        if not platform:
+            return views.platform_page(request, draft, base, 0, 0, preview=True)
+        return views.walk_page(request, draft, base, platform, answers, 0, 0, preview=True)
+
+
+class NodeForm(authoring.StaleEditForm):
+    class Meta:
+        model = Node
+        fields = ["guide", "slug", "kind", "is_start", "title", "help", "who",
+                  "if_not_fixed", "if_all_match", "if_any_differ"]
+
+
+class ChoiceInline(SameGuideMenus, Ordered, admin.TabularInline):
     model = Choice
     fk_name = "node"
     extra = 0
 
 
-class StepInline(SameGuideMenus, admin.StackedInline):
+class StepInline(SameGuideMenus, Ordered, admin.StackedInline):
     model = Step
     extra = 0
 
 
-class CheckItemInline(admin.TabularInline):
+class CheckItemInline(Ordered, admin.TabularInline):
     model = CheckItem
     extra = 0
 
 
 @admin.register(Node)
 class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
+    form = NodeForm
     list_display = ("slug", "kind", "title", "guide")
     list_filter = ("guide", "kind")
     search_fields = ("slug", "title")
     inlines = [ChoiceInline, CheckItemInline, StepInline]
+    change_form_template = "admin/troubleshoot/node/change_form.html"
 
     def get_object(self, request, object_id, from_field=None):
         node = super().get_object(request, object_id, from_field)
         request._node = node  # read by SameGuideMenus
         return node
+
+    def get_inline_instances(self, request, obj=None):
+        # Only the parts a node of this kind has: choices for questions, items for checklists, steps for solutions.
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return inlines  # a new node's kind is not known yet
+        wanted = {"question": ChoiceInline, "checklist": CheckItemInline, "solution": StepInline}.get(obj.kind)
+        return [i for i in inlines if type(i) is wanted]
+
+    def save_model(self, request, obj, form, change):
+        authoring.bump(obj)
+        super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        node = self.get_object(request, object_id)
+        extra = {}
+        if node is not None:
+            _, problems = authoring.review(node.guide)
+            extra = {"problems": [p for p in problems if p.node == node.slug], "guide": node.guide}
+        return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
 
 
 @admin.register(Version)
@@ -94,3 +283,6 @@ class VersionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # a published version never changes
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # old links keep opening the version they were made on

@@ -49,7 +49,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"node '{self.node}': " if self.node else ""
+        where = f"node '{self.node}': " if self.node and not self.message.startswith("nodes[") else ""
         return f"{self.level}: {where}{self.message}"
 
 
@@ -77,13 +77,19 @@ def read(text: str | bytes) -> dict:
     return check(data)
 
 
+def review(data) -> tuple[dict, list["Problem"]]:
+    """The document in canonical form, with every problem: its shape's, or when the shape is right, lint's."""
+    checker = _Checker()
+    doc = checker.guide(data)
+    if checker.problems:
+        return doc, checker.problems
+    return doc, lint(doc)
+
+
 def check(data) -> dict:
-    """Check a parsed document's shape and return it in canonical form, or raise DocumentError."""
-    problems: list[str] = []
-    doc = _Checker(problems).guide(data)
-    if problems:
-        raise DocumentError(problems)
-    errors = [str(p) for p in lint(doc) if p.level == "error"]
+    """Check a parsed document and return it in canonical form, or raise DocumentError with every error."""
+    doc, problems = review(data)
+    errors = [str(p) for p in problems if p.level == "error"]
     if errors:
         raise DocumentError(errors)
     return doc
@@ -110,11 +116,12 @@ def write(doc: dict) -> str:
 
 
 class _Checker:
-    def __init__(self, problems: list[str]):
-        self.problems = problems
+    def __init__(self):
+        self.problems: list[Problem] = []
+        self.node_slug: str | None = None  # the node being checked, so problems can link to it
 
     def fail(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
+        self.problems.append(Problem("error", self.node_slug, f"{where}: {message}"))
 
     def mapping(self, value, where: str, allowed: tuple[str, ...]) -> dict:
         if not isinstance(value, dict):
@@ -201,6 +208,7 @@ class _Checker:
             self.fail(where, f"'kind' must be one of: {', '.join(KINDS)}")
             kind = "escalation"
         slug = self.slug(data, "slug", where)
+        self.node_slug = slug or None
         where = f"{where} ({slug})" if slug else where
         self.mapping(data, where, NODE_KEYS[kind])
         node = {"slug": slug, "kind": kind, "title": self.text(data, "title", where)}
@@ -217,6 +225,7 @@ class _Checker:
         for key in LINKS.get(kind, ()):
             if target := self.slug(data, key, where, required=False):
                 node[key] = target
+        self.node_slug = None
         return node
 
     def choice(self, data, where: str) -> dict:

@@ -22,9 +22,12 @@ class Guide(models.Model):
         blank=True, help_text="Message texts this guide covers, one per line, without the code or prefix."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts saves, so that a form opened before someone else's save is refused, not applied.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["slug"]
+        permissions = [("publish_guide", "Can publish guides and roll them back")]
 
     def __str__(self) -> str:
         return self.title
@@ -81,6 +84,7 @@ class Node(models.Model):
         help_text="Checklists: the solution for the items that differ.",
     )
     order = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["order", "id"]

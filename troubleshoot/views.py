@@ -12,7 +12,7 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from . import published
-from .engine import Walk, WrongAnswer, checklist_answer, walk
+from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
 from .matching import MAX_TEXT, match
 
 log = logging.getLogger(__name__)
@@ -101,19 +101,31 @@ def guide(request: HttpRequest, guide: str) -> HttpResponse:
 @shows_not_found
 def choose_platform(request: HtmxHttpRequest, guide: str, version: int) -> HttpResponse:
     found, latest = _load(guide, version)
-    if len(found.platforms) == 1:
-        return redirect("troubleshoot:start", guide=guide, version=version, platform=found.platforms[0].slug)
-    platforms = [(p, reverse("troubleshoot:start", args=[guide, version, p.slug])) for p in found.platforms]
-    context = {"guide": found, "version": version, "latest": latest, "platforms": platforms}
-    return render(request, _template(request, "troubleshoot/platform.html"), context)
+    return platform_page(request, found, reverse("troubleshoot:version", args=[guide, version]), version, latest)
 
 
 @shows_not_found
 def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
     found, latest = _load(guide, version)
-    start_url = reverse("troubleshoot:start", args=[guide, version, platform])
+    base = reverse("troubleshoot:version", args=[guide, version])
+    return walk_page(request, found, base, platform, answers, version, latest)
+
+
+def platform_page(request, found: Guide, base: str, version, latest, preview: bool = False) -> HttpResponse:
+    """Where the user sees the error; `base` is the URL that every step URL of this guide starts with."""
+    if len(found.platforms) == 1:
+        return redirect(f"{base}{found.platforms[0].slug}/")
+    platforms = [(p, f"{base}{p.slug}/") for p in found.platforms]
+    context = {"guide": found, "version": version, "latest": latest, "platforms": platforms, "preview": preview}
+    return render(request, _template(request, "troubleshoot/platform.html"), context)
+
+
+def walk_page(request, found: Guide, base: str, platform: str, answers: str, version, latest,
+              preview: bool = False) -> HttpResponse:
+    """One step of a walk: the public wizard's and the admin preview's, which differ only in `base`."""
+    start_url = f"{base}{platform}/"
     if found.platform(platform) is None:
-        links = [(p.name, reverse("troubleshoot:start", args=[guide, version, p.slug])) for p in found.platforms]
+        links = [(p.name, f"{base}{p.slug}/") for p in found.platforms]
         raise NotFound(f"“{found.title}” has no platform called “{platform}”. Pick yours:", links)
     parts = answers.split("/") if answers else []
     if len(parts) > MAX_ANSWERS or not all(ANSWER.match(a) for a in parts):
@@ -135,7 +147,7 @@ def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answ
             return redirect(pushed)
         current = walk(found, parts)
 
-    context = _step_context(request, current, version, latest, platform, start_url)
+    context = _step_context(request, current, base, platform) | {"version": version, "latest": latest, "preview": preview}
     response = render(request, _template(request, "troubleshoot/step.html"), context)
     return push_url(response, pushed) if pushed else response
 
@@ -151,19 +163,16 @@ def _url(start_url: str, answers: list[str] | tuple[str, ...]) -> str:
     return start_url + "".join(f"{a}/" for a in answers)
 
 
-def _step_context(request, current: Walk, version: int, latest: int, platform: str, start_url: str) -> dict:
+def _step_context(request, current: Walk, base: str, platform: str) -> dict:
     guide, node = current.guide, current.node
+    start_url = f"{base}{platform}/"
     here = _url(start_url, current.answers)
     trail = [(a, _url(start_url, current.answers[: a.position])) for a in current.trail]
-    platforms = [
-        (p, _url(reverse("troubleshoot:start", args=[guide.slug, version, p.slug]), current.answers))
-        for p in guide.platforms
-    ]
+    platforms = [(p, _url(f"{base}{p.slug}/", current.answers)) for p in guide.platforms]
     link = request.build_absolute_uri(here)
     context = {
         "guide": guide,
-        "version": version,
-        "latest": latest,
+        "base": base,
         "platform": guide.platform(platform),
         "platforms": platforms,
         "walk": current,
