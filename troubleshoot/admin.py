@@ -115,7 +115,7 @@ class GuideAdmin(admin.ModelAdmin):
                     for slug, pk in guide.nodes.values_list("slug", "pk")}
             extra = {
                 "problems": [(p, urls.get(p.node)) for p in problems],
-                "errors": sum(p.level == "error" for p in problems),
+                "error_count": sum(p.level == "error" for p in problems),
                 "outline": [(row, urls.get(row.slug)) for row in authoring.outline(doc)],
                 "graph": authoring.graph(doc, problems, urls),
                 "can_publish": request.user.has_perm(PUBLISH),
@@ -149,7 +149,7 @@ class GuideAdmin(admin.ModelAdmin):
                 messages.success(request, f"Published “{guide.title}” as version {version.number}.")
                 return redirect("admin:troubleshoot_guide_versions", guide.pk)
         return self._page(request, guide, "publish.html", f"Publish “{guide.title}”", form=form,
-                          problems=problems, errors=errors)
+                          problems=problems, blocking=errors)
 
     def versions_view(self, request, pk: int):
         guide = self._guide(request, pk)
@@ -206,7 +206,7 @@ class GuideAdmin(admin.ModelAdmin):
         doc, problems = authoring.review(guide)
         errors = [p for p in problems if p.level == "error"]
         if errors:
-            return self._page(request, guide, "preview_blocked.html", f"Preview of “{guide.title}”", errors=errors)
+            return self._page(request, guide, "preview_blocked.html", f"Preview of “{guide.title}”", blocking=errors)
         draft = PublishedGuide.from_document(doc)
         base = reverse("admin:troubleshoot_guide_preview", args=[pk])
         if not platform:
@@ -250,6 +250,15 @@ class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
         node = super().get_object(request, object_id, from_field)
         request._node = node  # read by SameGuideMenus
         return node
+
+    def get_fields(self, request, obj=None):
+        # Only the fields a node of this kind uses; a new node, whose kind is not chosen yet, shows all.
+        fields = ["guide", "slug", "kind", "is_start", "title", "help", "seen_revision"]
+        if obj is None or obj.kind == Node.Kind.SOLUTION:
+            fields += ["who", "if_not_fixed"]
+        if obj is None or obj.kind == Node.Kind.CHECKLIST:
+            fields += ["if_all_match", "if_any_differ"]
+        return fields
 
     def get_inline_instances(self, request, obj=None):
         # Only the parts a node of this kind has: choices for questions, items for checklists, steps for solutions.

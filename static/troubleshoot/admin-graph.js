@@ -25,7 +25,6 @@ document.addEventListener("DOMContentLoaded", () => {
         "target-arrow-color": "#999" } },
     ],
     layout: { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 60 },
-    wheelSensitivity: 0.3,
   });
   cy.on("tap", "node", (event) => {
     const url = event.target.data("url");

@@ -3,7 +3,7 @@
 "use strict";
 
 (function () {
-  const ROW = "tr.form-row, div.inline-related";
+  const ROW = "tr.form-row, div.inline-related:not(.tabular)";  // a tabular group wraps its table in .inline-related
 
   function orderInput(row) {
     return row.querySelector("input[name$='-order']");

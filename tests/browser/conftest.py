@@ -21,6 +21,12 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
 ]
 PHONE = {"width": 375, "height": 667}
+AUTHOR_LOGIN = ("pat", "a-long-test-password")
+AUTHOR = f"""
+from django.contrib.auth.models import Group, User
+user = User.objects.create_user({AUTHOR_LOGIN[0]!r}, password={AUTHOR_LOGIN[1]!r}, is_staff=True)
+user.groups.add(Group.objects.get(name="guide publishers"))
+"""
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -45,6 +51,7 @@ def server(tmp_path_factory) -> str:
     env = os.environ | {"SQLITE_PATH": str(tmp_path_factory.mktemp("db") / "browser.sqlite3"), "DEBUG": "0"}
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_guides")
+    _manage(env, "shell", "-c", AUTHOR)
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "wizard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
@@ -99,3 +106,18 @@ def new_page(browser):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+def log_in(page, server):
+    """Log the page in to the admin as a member of "guide publishers"."""
+    page.goto(server + "/admin/login/")
+    page.get_by_label("Username").fill(AUTHOR_LOGIN[0])
+    page.get_by_label("Password").fill(AUTHOR_LOGIN[1])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(server + "/admin/")
+    return page
+
+
+@pytest.fixture
+def author_page(new_page, server):
+    return log_in(new_page(), server)
