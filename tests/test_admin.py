@@ -82,6 +82,16 @@ def test_guide_page_shows_outline_graph_and_problems(publisher):
     assert 'id="guide-graph-data"' in page and '"problem": true' in page
 
 
+def test_guide_page_says_when_there_is_not_exactly_one_start(publisher):
+    Node.objects.filter(guide__slug="ns0565", slug="account-permission").update(is_start=True)
+    page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
+    assert "2 nodes are marked as the start: token-role, account-permission; mark exactly one" in page
+    Node.objects.filter(guide__slug="ns0565").update(is_start=False)
+    page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
+    assert "no node is marked as the start; mark exactly one" in page
+    assert "&#x27;start&#x27; is missing" not in page
+
+
 def test_node_page_shows_its_own_problems_and_only_its_guides_nodes(publisher):
     Node.objects.filter(guide__slug="ns0109", slug="what-changed").update(help="")
     page = publisher.get(f"/admin/troubleshoot/node/{node_pk('ns0109', 'what-changed')}/change/").content.decode()
@@ -210,7 +220,7 @@ def test_preview_of_a_broken_draft_lists_its_errors(publisher):
     Node.objects.filter(guide__pk=pk, slug="what-changed").update(is_start=False)
     page = publisher.get(f"/admin/troubleshoot/guide/{pk}/preview/").content.decode()
     assert "can't be walked until these errors are fixed" in page
-    assert "&#x27;start&#x27; is missing" in page
+    assert "no node is marked as the start; mark exactly one" in page
 
 
 def test_preview_answer_that_does_not_fit_is_a_404(publisher):

@@ -26,7 +26,14 @@ class Row:
 
 
 def review(guide: Guide) -> tuple[dict, list[Problem]]:
-    return document.review(drafts.build(guide))
+    doc, problems = document.review(drafts.build(guide))
+    starts = [n.slug for n in guide.nodes.all() if n.is_start]
+    if len(starts) != 1:
+        # The document has a single 'start'; say in the author's words what is wrong with the rows.
+        message = "no node is marked as the start" if not starts else f"{len(starts)} nodes are marked as the start: {', '.join(starts)}"
+        problems = [Problem("error", starts[1] if starts else None, message + "; mark exactly one")] + [
+            p for p in problems if "'start' is missing" not in p.message]
+    return doc, problems
 
 
 def outline(doc: dict) -> list[Row]:
