@@ -172,13 +172,13 @@ def test_wrong_answer_links_back_to_the_start_and_the_last_good_step(client, shi
 
 def test_paste_with_a_known_code_opens_its_guide(client, shipped):
     response = client.post("/find/", {"error": "ns0565 sync error: something"})
-    assert response["Location"] == "/guides/ns0565/"
+    assert response["Location"] == "/guides/ns0565/v1/"
 
 
 def test_paste_of_a_message_without_code_opens_its_guide(client, shipped):
     text = "NetSuite Sync Error: Sync didn’t finish   successfully! Your login credentials are invalid/expired"
     response = client.post("/find/", {"error": text})
-    assert response["Location"] == "/guides/login-credentials/"
+    assert response["Location"] == "/guides/login-credentials/v1/"
 
 
 def test_paste_of_an_unknown_code_opens_nothing(client, shipped):
@@ -226,3 +226,99 @@ def test_a_step_costs_one_query_once_its_version_is_cached(client, shipped, djan
     client.get(START + "password/")  # the first request in a process reads and caches the version
     with django_assert_num_queries(1):  # then only "which version is the newest?"
         assert client.get(START + "password/not-fixed/", headers=HTMX).status_code == 200
+
+
+# Recognising pasted text, and learning what is missing
+
+
+def test_paste_naming_the_app_opens_that_platforms_first_step(client, shipped):
+    text = "Bill.com shows: Sync didn't finish successfully! Your login credentials are invalid/expired"
+    response = client.post("/find/", {"error": text})
+    assert response["Location"] == "/guides/login-credentials/v1/bill-com/"
+
+
+def test_paste_close_to_two_guides_asks_which(client, shipped):
+    from troubleshoot import drafts
+
+    from .conftest import small_document
+
+    twin = small_document(slug="twin", codes=[], messages=["Sync didn't finish successfully! Your login credentials are invalid/expired"])
+    drafts.import_document(twin)
+    response = client.post("/find/", {"error": "Sync didn't finish successfully! Your login credentials are invalid/expired"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Which of these is your error?" in page
+    assert 'href="/guides/twin/"' in page and 'href="/guides/login-credentials/"' in page
+
+
+def test_pastes_with_no_guide_are_counted_by_their_normalised_text(client, shipped):
+    from troubleshoot.models import MissingPaste
+
+    client.post("/find/", {"error": "NS0196: Could not mark expense reports as paid."})
+    client.post("/find/", {"error": "  ns0196:   could not mark expense reports as PAID. "})
+    client.post("/find/", {"error": "NS0109: Failed to login to NetSuite."})  # opens a guide: not recorded
+    paste = MissingPaste.objects.get()
+    assert (paste.code, paste.count, paste.text) == ("NS0196", 2, "NS0196: Could not mark expense reports as paid.")
+
+
+def test_recorded_text_is_capped_and_stripped_of_control_characters(client, shipped):
+    from troubleshoot.models import MissingPaste
+
+    client.post("/find/", {"error": "NS0999 \x00\x07" + "y" * 50_000})
+    paste = MissingPaste.objects.get()
+    assert len(paste.text) == MissingPaste.TEXT_LIMIT and "\x00" not in paste.text
+
+
+def test_binary_paste_gets_an_answer_not_an_error(client, shipped):
+    response = client.post("/find/", data=b"error=%FF%FE%00%01binary", content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 400)
+    assert "Traceback" not in response.content.decode()
+
+
+def test_deep_link_with_a_code_opens_its_guide(client, shipped):
+    assert client.get("/error/NS0384/")["Location"] == "/guides/ns0384/v1/"
+    assert client.get("/error/ns0384/?platform=expensify-mobile")["Location"] == "/guides/ns0384/v1/expensify-mobile/"
+    assert client.get("/error/NS0384/?platform=fax")["Location"] == "/guides/ns0384/v1/"
+
+
+def test_deep_link_with_an_unknown_code_says_so_and_records_it(client, shipped):
+    from troubleshoot.models import MissingPaste
+
+    response = client.get("/error/NS0228/?message=Permission error querying NetSuite for 'ExpenseCategory'")
+    page = response.content.decode()
+    assert response.status_code == 200 and "No guide for NS0228 yet" in page
+    assert "Closest guides" in page and "NS0384" in page
+    assert MissingPaste.objects.get().code == "NS0228"
+
+
+def test_deep_link_with_a_bad_code_is_a_404(client, shipped):
+    assert client.get("/error/<script>/").status_code == 404
+
+
+def test_suggestions_while_typing(client, shipped):
+    page = client.post("/suggest/", {"error": "Failed to login to NetSuite"}, headers=HTMX).content.decode()
+    assert 'This looks like <a href="/guides/ns0109/">' in page
+    page = client.post("/suggest/", {"error": "NS0228 permission error querying"}, headers=HTMX).content.decode()
+    assert "No guide for NS0228 yet" in page
+    assert client.post("/suggest/", {"error": ""}, headers=HTMX).content.decode().strip() == ""
+
+
+def test_suggestions_record_nothing(client, shipped):
+    from troubleshoot.models import MissingPaste
+
+    client.post("/suggest/", {"error": "NS0228 something"}, headers=HTMX)
+    assert not MissingPaste.objects.exists()
+
+
+def test_missing_guides_list_offers_to_start_a_guide(client, shipped, django_user_model):
+    from django.contrib.auth.models import Group
+
+    client.post("/find/", {"error": "NS0196: Could not mark expense reports as paid."})
+    editor = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="guide editors"))
+    client.force_login(editor)
+    page = client.get("/admin/troubleshoot/missingpaste/").content.decode()
+    assert "NS0196: Could not mark expense reports as paid." in page
+    start = "/admin/troubleshoot/guide/add/?codes=NS0196&amp;error=NS0196%3A+Could+not+mark+expense+reports+as+paid."
+    assert start in page
+    form = client.get(start.replace("&amp;", "&")).content.decode()
+    assert 'value="NS0196"' in form

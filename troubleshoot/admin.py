@@ -7,10 +7,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from . import authoring, document, drafts, views
 from .engine import Guide as PublishedGuide
-from .models import CheckItem, Choice, Guide, Node, Platform, Step, Version
+from .models import CheckItem, Choice, Guide, MissingPaste, Node, Platform, Step, Version
 
 PUBLISH = "troubleshoot.publish_guide"
 
@@ -295,3 +297,32 @@ class VersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # old links keep opening the version they were made on
+
+
+@admin.register(MissingPaste)
+class MissingPasteAdmin(admin.ModelAdmin):
+    """What people pasted that opened no guide, most frequent first: the guides to write next."""
+
+    list_display = ("count", "code", "short_text", "last_seen", "start_guide")
+    list_filter = ("code",)
+    search_fields = ("code", "text")
+    readonly_fields = ("code", "text", "count", "first_seen", "last_seen")
+    fields = readonly_fields
+
+    @admin.display(description="Pasted text")
+    def short_text(self, paste):
+        return paste.text[:120] + ("…" if len(paste.text) > 120 else "")
+
+    @admin.display(description="")
+    def start_guide(self, paste):
+        initial = {"codes": paste.code, "error": paste.text[:1000], "title": paste.code or paste.text[:80]}
+        if paste.code:
+            initial["slug"] = paste.code.lower()
+        url = reverse("admin:troubleshoot_guide_add") + "?" + urlencode(initial)
+        return format_html('<a href="{}">Start a guide</a>', url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

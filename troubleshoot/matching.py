@@ -1,48 +1,134 @@
 """Which guide a pasted error message belongs to.
 
-A code decides: a code with a guide opens it, a code without one opens nothing, however alike the
-words. Without a code, a guide's message found in the text opens that guide.
+A code decides: a code with a guide opens it; a code without one opens nothing, however alike the
+words, because many NetSuite errors share their wording and the wrong fix is worse than none.
+Without a code, the text is compared with each guide's messages by the word pairs they share, so
+a prefix, a quote style, a cut-off end or a surrounding log does not matter. A guide opens only
+when it is clearly the best; names in quotes ('Classification') must be there too, since they are
+what tells otherwise identical messages apart.
 """
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .engine import Guide
 
-CODE = re.compile(r"\b([A-Z]{2,4}\d{3,5})\b")
 MAX_TEXT = 10_000
-QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
+# NetSuite connector codes as the apps print them (NS0109); a guide's own codes count too.
+CODE = re.compile(r"(?<![A-Z0-9])(NS\d{4})(?![0-9])")
+WORD = re.compile(r"[a-z0-9]+(?:['./][a-z0-9]+)*")
+QUOTED = re.compile(r"""(?:^|(?<=[\s(]))['"]([^'"]{2,60})['"](?=[\s.,;:!?)]|$)""")
+QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+OPEN_AT = 0.4  # share of a message's word pairs the text must hold to open its guide
+MIN_PAIRS = 3  # and never fewer pairs than this (or the whole message, if shorter)
+CLEAR_BY = 0.2  # how far ahead of the next guide the best must be
+
+
+def clean(text: str) -> str:
+    """Pasted text made safe to keep: no control characters (PostgreSQL refuses NUL), at most MAX_TEXT."""
+    return CONTROL.sub("", text[:MAX_TEXT])
 
 
 def normalise(text: str) -> str:
-    """Case, quote styles, dashes and runs of white space do not matter."""
-    text = unicodedata.normalize("NFKC", text).translate(QUOTES)
+    """Case, quote styles, dashes, line breaks and runs of white space do not matter."""
+    text = unicodedata.normalize("NFKC", clean(text)).translate(QUOTES)
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
     return " ".join(text.lower().split())
 
 
+def pairs(text: str) -> set[tuple[str, str]]:
+    words = WORD.findall(text)
+    return set(zip(words, words[1:]))
+
+
 @dataclass(frozen=True)
 class Match:
-    guide: Guide | None
-    code: str = ""  # the code found in the text, if any
-    others: list[Guide] = field(default_factory=list)  # guides to offer when none opens
+    guide: Guide | None = None  # the guide to open
+    code: str = ""  # the code the text carries, if any
+    platform: str = ""  # the platform the text names, when the guide has it
+    choices: tuple[Guide, ...] = ()  # close guides for the user to pick between
+    suggestions: tuple[Guide, ...] = ()  # the nearest guides, offered but not opened
 
 
-def match(text: str, guides: Iterable[Guide]) -> Match:
-    text = text[:MAX_TEXT]
-    guides = list(guides)
-    codes = CODE.findall(text.upper())
-    for code in codes:
-        for guide in guides:
-            if code in guide.codes:
-                return Match(guide, code)
-    if codes:
-        return Match(None, codes[0], guides)
-    plain = normalise(text)
-    if len(plain) >= 12:
-        for guide in guides:
-            if any(normalise(m) in plain for m in guide.messages if m):
-                return Match(guide)
-    return Match(None, "", guides)
+@dataclass(frozen=True)
+class _Message:
+    guide: Guide
+    pairs: frozenset
+    quoted: tuple[str, ...]
+
+
+class Matcher:
+    """An index over one set of published guides; build it once per set."""
+
+    def __init__(self, guides: Iterable[Guide]):
+        self.guides = tuple(guides)
+        self.by_code = {code.upper(): g for g in self.guides for code in g.codes}
+        self.messages: list[_Message] = []
+        self.index: dict[tuple[str, str], list[int]] = {}
+        for guide in self.guides:
+            for text in (*guide.messages, guide.error):
+                plain = normalise(text)
+                message = _Message(guide, frozenset(pairs(plain)), tuple(QUOTED.findall(plain)))
+                if not message.pairs:
+                    continue
+                for pair in message.pairs:
+                    self.index.setdefault(pair, []).append(len(self.messages))
+                self.messages.append(message)
+
+    def match(self, text: str) -> Match:
+        text = clean(text)
+        codes = self._codes(text)
+        scores = self._scores(normalise(text))
+        nearest = tuple(g for g, _ in scores[:3])
+        for code in codes:
+            if guide := self.by_code.get(code):
+                return Match(guide, code, self._platform(guide, text))
+        if codes:
+            return Match(code=codes[0], suggestions=nearest)
+        close = [(g, s) for g, s in scores if s >= OPEN_AT]
+        if close and (len(close) == 1 or close[0][1] - close[1][1] >= CLEAR_BY):
+            return Match(close[0][0], platform=self._platform(close[0][0], text))
+        if close:
+            return Match(choices=tuple(g for g, _ in close[:5]))
+        return Match(suggestions=nearest)
+
+    def _codes(self, text: str) -> list[str]:
+        upper = text.upper()
+        found = [m.group(1) for m in CODE.finditer(upper)]
+        found += [code for code in self.by_code if not code.startswith("NS") and re.search(rf"\b{re.escape(code)}\b", upper)]
+        return list(dict.fromkeys(found))
+
+    def _scores(self, plain: str) -> list[tuple[Guide, float]]:
+        """Each guide with its best message's share of word pairs found in the text, best first."""
+        shared: Counter[int] = Counter()
+        for pair in pairs(plain):
+            for i in self.index.get(pair, ()):
+                shared[i] += 1
+        best: dict[str, tuple[Guide, float]] = {}
+        for i, count in shared.items():
+            message = self.messages[i]
+            if count < min(MIN_PAIRS, len(message.pairs)):
+                continue
+            score = count / len(message.pairs)
+            if any(term not in plain for term in message.quoted):
+                score = min(score, OPEN_AT - 0.01)  # near, but never opened without its quoted name
+            if score > best.get(message.guide.slug, (None, 0.0))[1]:
+                best[message.guide.slug] = (message.guide, score)
+        return sorted(best.values(), key=lambda item: (-item[1], item[0].slug))
+
+    @staticmethod
+    def _platform(guide: Guide, text: str) -> str:
+        """The guide's platform that the text names, if exactly one is named."""
+        plain = normalise(text)
+        first_words = Counter(WORD.findall(normalise(p.name))[0] for p in guide.platforms if WORD.findall(normalise(p.name)))
+        named = []
+        for p in guide.platforms:
+            name = normalise(p.name)
+            words = WORD.findall(name)
+            if name in plain or (words and first_words[words[0]] == 1 and re.search(rf"(?<![a-z0-9]){re.escape(words[0])}(?![a-z0-9])", plain)):
+                named.append(p.slug)
+        return named[0] if len(named) == 1 else ""

@@ -4,8 +4,11 @@ Drafts are ordinary rows; `document.build` turns a guide's rows into its documen
 stores that document, frozen, as the next `Version`.
 """
 
+import hashlib
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 SLUG_HELP = "Lower-case letters, digits and dashes; it appears in links, so keep it once published."
 
@@ -166,3 +169,43 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guide.slug} v{self.number}"
+
+
+
+class MissingPasteQuerySet(models.QuerySet):
+    def record(self, text: str, normalised: str, code: str = "") -> None:
+        """Count one more paste of this text; the first one's text is kept, capped."""
+        key = hashlib.sha256(normalised.encode()).hexdigest()
+        if self.filter(key=key).update(count=models.F("count") + 1, last_seen=timezone.now()):
+            return
+        try:
+            with transaction.atomic():
+                self.create(key=key, code=code[:20], text=text[: MissingPaste.TEXT_LIMIT])
+        except IntegrityError:  # someone recorded the same text at the same moment
+            self.filter(key=key).update(count=models.F("count") + 1, last_seen=timezone.now())
+
+
+class MissingPaste(models.Model):
+    """A pasted error that opened no guide, counted by its normalised text: what guide to write next.
+
+    Only the capped text is kept, never who pasted it.
+    """
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the normalised text.")
+    code = models.CharField(max_length=20, blank=True)
+    text = models.TextField(help_text="The first paste of this text, cut to 2,000 characters.")
+    count = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    TEXT_LIMIT = 2_000
+
+    objects = MissingPasteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-count", "-last_seen"]
+        verbose_name = "missing guide"
+        verbose_name_plural = "missing guides"
+
+    def __str__(self) -> str:
+        return self.code or self.text[:60]

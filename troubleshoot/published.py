@@ -7,14 +7,18 @@ is the newest" is asked of the database on each request.
 from django.db.models import Max
 
 from .engine import Guide
+from .matching import Matcher
 from .models import Version
 
 _guides: dict[tuple[str, int], Guide] = {}
+_matcher: tuple[tuple, Matcher] | None = None
 
 
 def forget_cached() -> None:
     """Drop every cached guide; tests need it, as each starts with an empty database."""
+    global _matcher
     _guides.clear()
+    _matcher = None
 
 
 def latest_number(slug: str) -> int | None:
@@ -32,7 +36,19 @@ def guide(slug: str, number: int) -> Guide | None:
     return _guides[key]
 
 
+def _newest() -> tuple[tuple[str, int], ...]:
+    return tuple(Version.objects.values_list("guide__slug").annotate(number=Max("number")).order_by("guide__slug"))
+
+
 def latest_guides() -> list[Guide]:
-    """The newest version of every published guide, for the home page and matching."""
-    newest = Version.objects.values_list("guide__slug").annotate(number=Max("number")).order_by("guide__slug")
-    return [g for slug, number in newest if (g := guide(slug, number)) is not None]
+    """The newest version of every published guide, for the home page."""
+    return [g for slug, number in _newest() if (g := guide(slug, number)) is not None]
+
+
+def matcher() -> Matcher:
+    """The matcher over the newest versions; rebuilt only when one of them changes."""
+    global _matcher
+    newest = _newest()
+    if _matcher is None or _matcher[0] != newest:
+        _matcher = (newest, Matcher(g for slug, number in newest if (g := guide(slug, number)) is not None))
+    return _matcher[1]

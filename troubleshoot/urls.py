@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import views
 
@@ -21,6 +21,8 @@ app_name = "troubleshoot"
 urlpatterns = [
     path("", views.home, name="home"),
     path("find/", views.find, name="find"),
+    path("suggest/", views.suggest, name="suggest"),
+    re_path(r"^error/(?P<code>[A-Za-z0-9]{2,12})/$", views.error_link, name="error"),
     path("guides/<slug:guide>/", views.guide, name="guide"),
     path("guides/<slug:guide>/v<version:version>/", views.choose_platform, name="version"),
     path("guides/<slug:guide>/v<version:version>/<slug:platform>/", views.step, name="start"),

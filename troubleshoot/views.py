@@ -4,6 +4,7 @@ import functools
 import logging
 import re
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,8 @@ from django_htmx.middleware import HtmxDetails
 
 from . import published
 from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
-from .matching import MAX_TEXT, match
+from .matching import MAX_TEXT, Match, clean, normalise
+from .models import MissingPaste
 
 log = logging.getLogger(__name__)
 ANSWER = re.compile(r"^[a-z0-9]+(?:[-+][a-z0-9]+)*$")
@@ -66,15 +68,47 @@ def find(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return redirect("troubleshoot:home")
     text = request.POST.get("error", "")
-    guides = published.latest_guides()
-    if not text.strip():
-        context = {"guides": guides, "paste_problem": "Paste the error message first: the box was empty."}
+    if not clean(text).strip():
+        context = {"guides": published.latest_guides(), "paste_problem": "Paste the error message first: the box was empty."}
         return render(request, "troubleshoot/home.html", context, status=400)
-    found = match(text, guides)
+    return _open(request, text, published.matcher().match(text))
+
+
+def error_link(request: HttpRequest, code: str) -> HttpResponse:
+    """/error/NS0109/?message=…&platform=…: a link other apps' help buttons can open."""
+    message = request.GET.get("message", "")
+    found = published.matcher().match(f"{code} {message}")
+    platform = request.GET.get("platform", "")
+    if found.guide and found.guide.platform(platform):
+        found = Match(found.guide, found.code, platform)
+    return _open(request, f"{code}: {message}" if message else code, found)
+
+
+def _open(request: HttpRequest, text: str, found: Match) -> HttpResponse:
     if found.guide:
-        return redirect("troubleshoot:guide", guide=found.guide.slug)
-    context = {"code": found.code, "guides": found.others, "pasted": text[:MAX_TEXT], "cut": len(text) > MAX_TEXT}
+        latest = published.latest_number(found.guide.slug)
+        if found.platform:
+            return redirect("troubleshoot:start", guide=found.guide.slug, version=latest, platform=found.platform)
+        return redirect("troubleshoot:version", guide=found.guide.slug, version=latest)
+    if found.choices:
+        return render(request, "troubleshoot/choose_guide.html", {"guides": found.choices, "pasted": clean(text)})
+    try:
+        MissingPaste.objects.record(clean(text), normalise(text), found.code)
+    except DatabaseError:  # learning what is missing must never cost the user their answer
+        log.exception("could not record a paste with no guide")
+    context = {
+        "code": found.code, "suggestions": found.suggestions, "guides": published.latest_guides(),
+        "pasted": clean(text), "cut": len(text) > MAX_TEXT,
+    }
     return render(request, "troubleshoot/no_guide.html", context)
+
+
+@require_http_methods(["POST"])
+def suggest(request: HtmxHttpRequest) -> HttpResponse:
+    """Guides that fit the text typed so far, while typing; nothing is recorded."""
+    text = request.POST.get("error", "")
+    found = published.matcher().match(text) if clean(text).strip() else Match()
+    return render(request, "troubleshoot/_suggestions.html", {"found": found, "typed": bool(clean(text).strip())})
 
 
 def _load(slug: str, version: int):
