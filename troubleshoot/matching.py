@@ -82,11 +82,11 @@ class Matcher:
     def match(self, text: str) -> Match:
         text = clean(text)
         codes = self._codes(text)
-        scores = self._scores(normalise(text))
-        nearest = tuple(g for g, _ in scores[:3])
         for code in codes:
             if guide := self.by_code.get(code):
                 return Match(guide, code, self._platform(guide, text))
+        scores = self._scores(normalise(text))
+        nearest = tuple(g for g, _ in scores[:3])
         if codes:
             return Match(code=codes[0], suggestions=nearest)
         close = [(g, s) for g, s in scores if s >= OPEN_AT]

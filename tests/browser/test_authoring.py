@@ -33,10 +33,10 @@ def open_node(page, slug: str):
 def test_author_writes_previews_and_publishes_a_guide_that_users_walk(author_page, new_page, server):
     page = author_page
     page.goto(server + "/admin/troubleshoot/guide/add/")
-    page.get_by_label("Slug").fill("ns0228")
-    page.get_by_label("Title").fill("NS0228: Permission error when NetSuite is asked for 'ExpenseCategory'")
-    page.get_by_label("Codes").fill("NS0228")
-    page.get_by_label("Error").fill("NS0228 Sync Error: Permission error encountered when querying NetSuite for 'ExpenseCategory'.")
+    page.get_by_label("Slug").fill("ns0998")
+    page.get_by_label("Title").fill("NS0998: Permission error when NetSuite is asked for 'ExpenseCategory'")
+    page.get_by_label("Codes").fill("NS0998")
+    page.get_by_label("Error").fill("NS0998 Sync Error: Permission error encountered when querying NetSuite for 'ExpenseCategory'.")
     page.get_by_label("Messages").fill("Permission error encountered when querying NetSuite for 'ExpenseCategory'")
     add_row(page, "platforms", {"slug": "expensify-web", "name": "Expensify on the web", "support": "Concierge"})
     add_row(page, "nodes", {"slug": "categories", "kind": "Question", "title": "Is Expense Categories set to View?", "is_start": "on"})
@@ -84,9 +84,9 @@ def test_author_writes_previews_and_publishes_a_guide_that_users_walk(author_pag
 
     user = new_page()
     user.goto(server + "/")
-    user.get_by_label("Paste the error message").fill("NS0228 Sync Error: Permission error encountered when querying NetSuite for 'ExpenseCategory'.")
+    user.get_by_label("Paste the error message").fill("NS0998 Sync Error: Permission error encountered when querying NetSuite for 'ExpenseCategory'.")
     user.get_by_role("button", name="Find the fix").click()
-    user.wait_for_url("**/guides/ns0228/v1/expensify-web/")
+    user.wait_for_url("**/guides/ns0998/v1/expensify-web/")
     user.get_by_role("link", name="No", exact=True).click()
     user.wait_for_url("**/no/")
     steps = user.locator("ol.steps li").all_inner_texts()
