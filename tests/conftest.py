@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ def fresh_cache():
 @pytest.fixture
 def shipped(db) -> None:
     """The shipped guides, loaded the way `make run` loads them."""
-    call_command("load_guides", stdout=open("/dev/null", "w"))
+    call_command("load_guides", stdout=io.StringIO())
 
 
 def shipped_documents() -> dict[str, dict]:

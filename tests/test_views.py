@@ -125,9 +125,12 @@ def test_checklist_with_nothing_ticked_means_all_match(client, shipped):
     assert response["Location"] == "/guides/ns0384/v1/expensify-web/correct/all-match/"
 
 
-def test_step_sets_no_cookie(client, shipped):
+def test_the_only_cookie_is_the_run_and_the_url_alone_opens_the_step(client, shipped):
     response = client.get(START + "password/")
-    assert response.cookies == {}
+    assert list(response.cookies) == ["run"]
+    assert response.cookies["run"]["httponly"] and response.cookies["run"]["samesite"] == "Lax"
+    fresh = Client().get(START + "password/").content.decode()
+    assert "Save the current credentials in the Workspace" in fresh
 
 
 def test_old_version_link_opens_with_a_note(client, shipped):
@@ -222,10 +225,15 @@ def one_platform() -> dict:
     return doc
 
 
-def test_a_step_costs_one_query_once_its_version_is_cached(client, shipped, django_assert_num_queries):
+def test_a_step_costs_one_read_and_one_write_once_its_version_is_cached(client, shipped):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client.get(START + "password/")  # the first request in a process reads and caches the version
-    with django_assert_num_queries(1):  # then only "which version is the newest?"
+    with CaptureQueriesContext(connection) as queries:
         assert client.get(START + "password/not-fixed/", headers=HTMX).status_code == 200
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert statements == ["SELECT", "UPDATE"]  # which version is newest; the run's step
 
 
 # Recognising pasted text, and learning what is missing

@@ -209,3 +209,39 @@ class MissingPaste(models.Model):
 
     def __str__(self) -> str:
         return self.code or self.text[:60]
+
+
+class Run(models.Model):
+    """One walk through one version of a guide by one browser: what it answered and how it ended.
+
+    The browser knows its run only by a signed cookie, never by anything in a shareable link, so an
+    agent opening a customer's link starts a run of their own.
+    """
+
+    class Outcome(models.TextChoices):
+        LEFT = "left", "Left without saying"
+        NOT_FIXED = "not_fixed", "Not fixed"
+        FIXED = "fixed", "Fixed"
+        ESCALATED = "escalated", "Escalated"
+
+    key = models.CharField(max_length=32, unique=True)
+    guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="runs")
+    version = models.PositiveIntegerField()
+    platform = models.CharField(max_length=50)
+    answers = models.TextField(blank=True, help_text="The answers in order, as in the step's URL.")
+    node = models.CharField(max_length=50, help_text="The node the run is on now.")
+    solution = models.CharField(max_length=50, blank=True, help_text="The last solution it was shown.")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.LEFT)
+    reference = models.CharField(max_length=11, null=True, blank=True, unique=True)
+    feedback = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    FEEDBACK_LIMIT = 2_000
+
+    class Meta:
+        permissions = [("support_customers", "Can open escalations and send step links")]
+        indexes = [models.Index(fields=["guide", "started_at"], name="run_guide_started")]
+
+    def __str__(self) -> str:
+        return self.reference or self.key[:8]

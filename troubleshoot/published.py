@@ -11,6 +11,7 @@ from .matching import Matcher
 from .models import Version
 
 _guides: dict[tuple[str, int], Guide] = {}
+_guide_ids: dict[str, int] = {}
 _matcher: tuple[tuple, Matcher] | None = None
 
 
@@ -18,6 +19,7 @@ def forget_cached() -> None:
     """Drop every cached guide; tests need it, as each starts with an empty database."""
     global _matcher
     _guides.clear()
+    _guide_ids.clear()
     _matcher = None
 
 
@@ -29,11 +31,17 @@ def guide(slug: str, number: int) -> Guide | None:
     """The published guide, or None; a miss is not cached, since that version may be published later."""
     key = (slug, number)
     if key not in _guides:
-        document = Version.objects.filter(guide__slug=slug, number=number).values_list("document", flat=True).first()
-        if document is None:
+        row = Version.objects.filter(guide__slug=slug, number=number).values_list("document", "guide_id").first()
+        if row is None:
             return None
-        _guides[key] = Guide.from_document(document)
+        _guides[key] = Guide.from_document(row[0])
+        _guide_ids[slug] = row[1]
     return _guides[key]
+
+
+def guide_id(slug: str) -> int:
+    """The database id of a guide already read through `guide()` (runs point at it)."""
+    return _guide_ids[slug]
 
 
 def _newest() -> tuple[tuple[str, int], ...]:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("find/", views.find, name="find"),
     path("suggest/", views.suggest, name="suggest"),
+    path("feedback/", views.feedback, name="feedback"),
     re_path(r"^error/(?P<code>[A-Za-z0-9]{2,12})/$", views.error_link, name="error"),
     path("guides/<slug:guide>/", views.guide, name="guide"),
     path("guides/<slug:guide>/v<version:version>/", views.choose_platform, name="version"),

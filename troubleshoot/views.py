@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
@@ -16,6 +17,7 @@ from . import published
 from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
+from .runs import Recorder, add_feedback
 
 log = logging.getLogger(__name__)
 ANSWER = re.compile(r"^[a-z0-9]+(?:[-+][a-z0-9]+)*$")
@@ -142,7 +144,7 @@ def choose_platform(request: HtmxHttpRequest, guide: str, version: int) -> HttpR
 def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
     found, latest = _load(guide, version)
     base = reverse("troubleshoot:version", args=[guide, version])
-    return walk_page(request, found, base, platform, answers, version, latest)
+    return walk_page(request, found, base, platform, answers, version, latest, recorder=Recorder(request, guide, version))
 
 
 def platform_page(request, found: Guide, base: str, version, latest, preview: bool = False) -> HttpResponse:
@@ -155,8 +157,8 @@ def platform_page(request, found: Guide, base: str, version, latest, preview: bo
 
 
 def walk_page(request, found: Guide, base: str, platform: str, answers: str, version, latest,
-              preview: bool = False) -> HttpResponse:
-    """One step of a walk: the public wizard's and the admin preview's, which differ only in `base`."""
+              preview: bool = False, recorder: Recorder | None = None) -> HttpResponse:
+    """One step of a walk: the public wizard's (recorded) and the admin preview's (not), under its own `base`."""
     start_url = f"{base}{platform}/"
     if found.platform(platform) is None:
         links = [(p.name, f"{base}{p.slug}/") for p in found.platforms]
@@ -181,9 +183,33 @@ def walk_page(request, found: Guide, base: str, platform: str, answers: str, ver
             return redirect(pushed)
         current = walk(found, parts)
 
-    context = _step_context(request, current, base, platform) | {"version": version, "latest": latest, "preview": preview}
+    reference = recorder.reference if recorder and current.node.kind == "escalation" else ""
+    context = _step_context(request, current, base, platform, reference) | {
+        "version": version, "latest": latest, "preview": preview, "thanks": "thanks" in request.GET}
     response = render(request, _template(request, "troubleshoot/step.html"), context)
+    if recorder:
+        recorder.save(response, current, platform, published.guide_id(found.slug))
     return push_url(response, pushed) if pushed else response
+
+
+@require_http_methods(["POST"])
+def feedback(request: HttpRequest) -> HttpResponse:
+    """A few words from the user about their walk, attached to its run."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("troubleshoot:home")
+    if not request.POST.get("text", "").strip():
+        return redirect(back)
+    try:
+        saved = add_feedback(request, request.POST["text"])
+    except DatabaseError:
+        log.exception("could not save feedback")
+        saved = False
+    if not saved:
+        return render(request, "troubleshoot/not_found.html", {
+            "message": "We could not find your walk to attach the note to. It may be more than a month old.",
+            "links": [("Back to the step", back)]}, status=400)
+    return redirect(back + ("&" if "?" in back else "?") + "thanks=1")
 
 
 def _template(request: HtmxHttpRequest, name: str) -> str:
@@ -197,7 +223,7 @@ def _url(start_url: str, answers: list[str] | tuple[str, ...]) -> str:
     return start_url + "".join(f"{a}/" for a in answers)
 
 
-def _step_context(request, current: Walk, base: str, platform: str) -> dict:
+def _step_context(request, current: Walk, base: str, platform: str, reference: str) -> dict:
     guide, node = current.guide, current.node
     start_url = f"{base}{platform}/"
     here = _url(start_url, current.answers)
@@ -218,15 +244,17 @@ def _step_context(request, current: Walk, base: str, platform: str) -> dict:
         "link": link,
     }
     if node.kind == "escalation":
-        context["summary"] = summary(current, guide.platform(platform).name, link)
+        context["reference"] = reference
+        context["summary"] = summary(current, guide.platform(platform).name, link, reference)
         # Long lines wrap, so allow about two rows for each line of the summary.
         context["summary_rows"] = min(40, 2 * context["summary"].count("\n") + 2)
     return context
 
 
-def summary(current: Walk, platform: str, link: str) -> str:
+def summary(current: Walk, platform: str, link: str, reference: str = "") -> str:
     """What to paste to support: the full error, the platform and every answer given."""
-    lines = [
+    lines = [f"Reference: {reference}"] if reference else []
+    lines += [
         f"Error message: {current.guide.error}",
         f"Where I see it: {platform}",
         f"Guide followed: {current.guide.title}",
