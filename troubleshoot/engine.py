@@ -221,3 +221,24 @@ def checklist_answer(node: Node, differing: Sequence[str]) -> str:
     """The URL segment for the items the user ticked, in the checklist's own order."""
     slugs = [item.slug for item in node.items if item.slug in set(differing)]
     return "+".join(slugs) if slugs else ALL_MATCH
+
+
+def shortest_answers(guide: Guide) -> dict[str, tuple[str, ...]]:
+    """The fewest answers that reach each node, without ticking checklist items: a link an agent can send.
+
+    A solution reached only through "items differ" is left out; its checklist's link is the one to send.
+    """
+    found = {guide.start: ()}
+    queue = [guide.start]
+    for slug in queue:
+        node = guide.nodes[slug]
+        exits = [(c.slug, c.next) for c in node.choices]
+        if node.kind == "checklist":
+            exits.append((ALL_MATCH, node.if_all_match))
+        if node.kind == "solution":
+            exits.append((NOT_FIXED, node.if_not_fixed))
+        for answer, target in exits:
+            if target not in found:
+                found[target] = found[slug] + (answer,)
+                queue.append(target)
+    return found

@@ -16,6 +16,10 @@ from .engine import Walk
 from .matching import clean
 from .models import Run
 
+
+def is_agent(user) -> bool:
+    return user.is_staff or user.has_perm("troubleshoot.support_customers")
+
 log = logging.getLogger(__name__)
 COOKIE = "run"
 SALT = "troubleshoot.run"
@@ -50,7 +54,8 @@ class Recorder:
 
     def __init__(self, request, guide_slug: str, version: int):
         self.request = request
-        self.active = not (request.user.is_authenticated and request.user.is_staff)  # staff test, they don't run
+        # Staff and agents open guides to test them or to help someone; their visits are not users' runs.
+        self.active = not (request.user.is_authenticated and is_agent(request.user))
         state = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=MAX_AGE)
         key, _, rest = state.partition(":")
         self.same_walk = bool(key) and rest == f"{guide_slug}:{version}"

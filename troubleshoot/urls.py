@@ -1,6 +1,8 @@
 from django.urls import path, re_path, register_converter
 
-from . import views
+from django.contrib.auth import views as auth_views
+
+from . import support, views
 
 
 class VersionConverter:
@@ -23,6 +25,11 @@ urlpatterns = [
     path("find/", views.find, name="find"),
     path("suggest/", views.suggest, name="suggest"),
     path("feedback/", views.feedback, name="feedback"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="troubleshoot:home"), name="logout"),
+    path("agent/", support.search, name="agent"),
+    path("agent/guides/<slug:guide>/", support.guide_links, name="agent_guide"),
+    path("agent/runs/<str:reference>/", support.run_view, name="agent_run"),
     re_path(r"^error/(?P<code>[A-Za-z0-9]{2,12})/$", views.error_link, name="error"),
     path("guides/<slug:guide>/", views.guide, name="guide"),
     path("guides/<slug:guide>/v<version:version>/", views.choose_platform, name="version"),

@@ -80,6 +80,9 @@ DATABASES = {
     }
 }
 
+LOGIN_URL = "troubleshoot:login"
+LOGIN_REDIRECT_URL = "troubleshoot:agent"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

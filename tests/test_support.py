@@ -1,0 +1,169 @@
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from troubleshoot.models import Run
+from troubleshoot.runs import reference_for
+
+HTMX = {"HX-Request": "true"}
+START = "/guides/login-credentials/v1/bill-com/"
+ESCALATION = START + "yes/no/yes/no/"
+
+
+@pytest.fixture
+def agent(shipped, django_user_model) -> Client:
+    user = django_user_model.objects.create_user("alex", password="pw")
+    user.groups.add(Group.objects.get(name="support agents"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def escalate(client: Client) -> str:
+    """Walk to the escalation the way a user does, and return the reference shown."""
+    for i in range(5):
+        client.get(START + "".join(a + "/" for a in ["yes", "no", "yes", "no"][:i]), headers=HTMX if i % 2 else {})
+    page = client.get(ESCALATION).content.decode()
+    return re.search(r"Your reference: <strong>([A-Z2-7]{5}-[A-Z2-7]{5})</strong>", page).group(1)
+
+
+# Runs
+
+
+def test_a_walk_is_one_run_recorded_through_full_pages_and_swaps(client, shipped):
+    client.get(START)
+    client.get(START + "yes/", headers=HTMX)
+    client.get(START + "yes/no/")
+    run = Run.objects.get()
+    assert (run.version, run.platform, run.answers, run.node, run.outcome) == (1, "bill-com", "yes/no", "native-admin", "left")
+
+
+def test_outcomes_follow_what_the_user_said(client, shipped):
+    client.get(START + "no/")
+    assert Run.objects.get().solution == "reconnect"
+    client.get(START + "no/not-fixed/")
+    assert Run.objects.get().outcome == "not_fixed"
+    client.get(START + "no/fixed/")
+    run = Run.objects.get()
+    assert (run.outcome, run.solution) == ("fixed", "reconnect")
+
+
+def test_another_guide_or_version_starts_another_run(client, shipped):
+    client.get(START)
+    client.get("/guides/ns0109/v1/expensify-web/")
+    assert Run.objects.count() == 2
+
+
+def test_a_failed_write_still_shows_the_step(client, shipped, monkeypatch):
+    from django.db import DatabaseError
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(Run.objects, "create", broken)
+    response = client.get(START)
+    assert response.status_code == 200 and "Do the NetSuite credentials" in response.content.decode()
+    assert not Run.objects.exists()
+
+
+def test_escalation_gives_a_reference_stored_with_the_run(client, shipped):
+    reference = escalate(client)
+    run = Run.objects.get()
+    assert run.reference == reference == reference_for(run.key)
+    assert run.outcome == "escalated"
+    assert f"Reference: {reference}" in client.get(ESCALATION).content.decode()  # in the summary too
+
+
+def test_references_are_not_sequential(shipped):
+    assert reference_for("a" * 32) != reference_for("b" * 32)
+    assert re.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}", reference_for("a" * 32))
+
+
+def test_feedback_is_attached_to_the_run_capped(client, shipped):
+    client.get(START + "no/fixed/")
+    response = client.post("/feedback/", {"text": "It worked! " + "x" * 5000, "next": START + "no/fixed/"})
+    assert response["Location"] == START + "no/fixed/?thanks=1"
+    assert Run.objects.get().feedback.startswith("It worked!")
+    assert len(Run.objects.get().feedback) == Run.FEEDBACK_LIMIT
+    assert "your note is saved" in client.get(response["Location"]).content.decode()
+
+
+def test_feedback_without_a_walk_says_so(client, shipped):
+    response = client.post("/feedback/", {"text": "hello", "next": "https://evil.example/"})
+    assert response.status_code == 400
+    assert 'href="/"' in response.content.decode()  # the foreign "next" was dropped
+
+
+# The support side
+
+
+def test_agent_pages_need_an_agent(client, shipped, django_user_model):
+    assert client.get("/agent/")["Location"].startswith("/accounts/login/")
+    user = django_user_model.objects.create_user("nobody", password="pw")
+    client.force_login(user)
+    assert client.get("/agent/").status_code == 403
+    assert client.get("/agent/guides/ns0109/").status_code == 403
+
+
+def test_agent_searches_guides_by_code_title_and_message(agent):
+    assert "NS0384: Permission error" in agent.get("/agent/?q=ns0384").content.decode()
+    page = agent.get("/agent/?q=invalid/expired").content.decode()
+    assert "Sync didn&#x27;t finish" in page and "NS0384" not in page
+
+
+def test_agent_gets_a_link_to_every_solution_on_every_platform(agent, client):
+    page = agent.get("/agent/guides/login-credentials/").content.decode()
+    links = re.findall(r'value="(http://testserver/guides/login-credentials/v1/[^"]+)"', page)
+    assert len(links) == 4 * 2  # four solutions, two platforms
+    for link in links:
+        assert "Did this fix it?" in client.get(link.removeprefix("http://testserver")).content.decode()
+
+
+def test_a_solution_behind_a_checklist_links_to_the_checklist(agent):
+    page = agent.get("/agent/guides/ns0384/").content.decode()
+    assert "Opens the checklist: the customer ticks what differs." in page
+    assert "http://testserver/guides/ns0384/v1/expensify-web/correct/&quot;" not in page
+    assert 'value="http://testserver/guides/ns0384/v1/expensify-web/correct/"' in page
+
+
+def test_agent_opens_an_escalation_by_its_reference(agent, client):
+    reference = escalate(client)
+    client.post("/feedback/", {"text": "<b>still broken</b>", "next": ESCALATION})
+    assert agent.get(f"/agent/?reference={reference.lower()}")["Location"] == f"/agent/runs/{reference}/"
+    page = agent.get(f"/agent/runs/{reference}/").content.decode()
+    assert "Oracle NetSuite Sync Error: Sync didn&#x27;t finish successfully!" in page
+    assert "<dd>Bill.com</dd>" in page and "<dd>Escalated</dd>" in page
+    assert "Yes, I can sign in with them" in page and "No, it is not required" in page
+    assert f'value="http://testserver{ESCALATION}"' in page
+    assert "&lt;b&gt;still broken&lt;/b&gt;" in page
+
+
+def test_steps_shown_are_listed_for_the_agent(agent, client):
+    client.get(START + "no/")
+    client.get(START + "no/not-fixed/")
+    run = Run.objects.get()
+    Run.objects.filter(pk=run.pk).update(reference=reference_for(run.key))
+    page = agent.get(f"/agent/runs/{reference_for(run.key)}/").content.decode()
+    assert "Reconnect the sync with current credentials" in page
+    assert "Hover over the gear icon" in page and "Cashflow360" not in page.split("Steps they were shown")[1]
+
+
+def test_forged_or_malformed_references_are_404s(agent):
+    assert agent.get("/agent/runs/AAAAA-AAAAA/").status_code == 404
+    assert agent.get("/agent/runs/1/").status_code == 404
+    assert "is not a reference" in agent.get("/agent/?reference=hello").content.decode()
+    assert "No escalation has the reference AAAAA-AAAAA" in agent.get("/agent/?reference=AAAAA-AAAAA").content.decode()
+
+
+def test_an_agent_opening_the_customers_link_leaves_the_customers_run_alone(agent, client):
+    escalate(client)
+    before = Run.objects.values().get()
+    agent.get(ESCALATION)
+    assert Run.objects.values().get(pk=before["id"]) == before
+
+
+def test_agents_walking_a_guide_are_not_counted_as_users(agent):
+    agent.get(START + "no/")
+    assert not Run.objects.exists()
