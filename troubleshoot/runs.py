@@ -16,14 +16,15 @@ from .engine import Walk
 from .matching import clean
 from .models import Run
 
-
-def is_agent(user) -> bool:
-    return user.is_staff or user.has_perm("troubleshoot.support_customers")
-
 log = logging.getLogger(__name__)
 COOKIE = "run"
 SALT = "troubleshoot.run"
 MAX_AGE = 60 * 60 * 24 * 30
+
+
+def is_agent(user) -> bool:
+    """Support agents and staff: they open guides to help someone or to test, not as users."""
+    return user.is_staff or user.has_perm("troubleshoot.support_customers")
 
 
 def reference_for(key: str) -> str:
