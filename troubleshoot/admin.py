@@ -1,5 +1,8 @@
 """Authoring in Django admin: drafts are edited here, checked, previewed and published as versions."""
 
+import csv
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -7,10 +10,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import authoring, document, drafts, views
+from . import analytics, authoring, document, drafts, views
 from .engine import Guide as PublishedGuide
 from .models import CheckItem, Choice, Guide, MissingPaste, Node, Platform, Step, Version
 
@@ -65,6 +69,36 @@ class PublishForm(forms.Form):
                            widget=forms.TextInput(attrs={"size": 80}))
 
 
+class AnalyticsForm(forms.Form):
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, versions: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = [("", "All versions")] + [(v, f"Version {v}") for v in sorted(versions)]
+
+    def period(self):
+        """From, to (exclusive) and version; the last 30 days of every version when the form is empty or wrong."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=29)
+        if start > end:
+            start, end = end, start
+        return _midnight(start), _midnight(end + timedelta(days=1)), data.get("version")
+
+
+def _midnight(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _bars(rows: list[list]) -> list[int]:
+    """The width (0-100) of each row's bar: its third column against the largest."""
+    largest = max((row[2] for row in rows), default=0) or 1
+    return [round(100 * row[2] / largest) for row in rows]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="A guide document (YAML or JSON), as export writes it.")
     note = forms.CharField(max_length=300, required=False)
@@ -103,6 +137,7 @@ class GuideAdmin(admin.ModelAdmin):
             path("<int:pk>/publish/", view(self.publish_view), name="troubleshoot_guide_publish"),
             path("<int:pk>/versions/", view(self.versions_view), name="troubleshoot_guide_versions"),
             path("<int:pk>/export/", view(self.export_view), name="troubleshoot_guide_export"),
+            path("<int:pk>/analytics/", view(self.analytics_view), name="troubleshoot_guide_analytics"),
             path("<int:pk>/preview/", view(self.preview_view), name="troubleshoot_guide_preview"),
             path("<int:pk>/preview/<slug:platform>/", view(self.preview_view)),
             path("<int:pk>/preview/<slug:platform>/<path:answers>/", view(self.preview_view)),
@@ -200,6 +235,27 @@ class GuideAdmin(admin.ModelAdmin):
                                           f"{'is new' if new else 'already held this document'}.")
                 return redirect("admin:troubleshoot_guide_change", guide.pk)
         return self._page(request, None, "import.html", "Import a guide", form=form, problems=problems)
+
+    def analytics_view(self, request, pk: int):
+        guide = self._guide(request, pk, "troubleshoot.view_run")
+        form = AnalyticsForm(request.GET or None, versions=list(guide.versions.values_list("number", flat=True)))
+        start, end, version = form.period()
+        result = analytics.report(guide.slug, start, end, version)
+        tables = analytics.tables(result)
+        wanted = request.GET.get("csv")
+        if wanted in tables:
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{guide.slug}-{wanted}.csv"'
+            writer = csv.writer(response)
+            headers, rows = tables[wanted]
+            writer.writerows([headers, *rows])
+            return response
+        query = request.GET.copy()
+        query.pop("csv", None)
+        return self._page(request, guide, "analytics.html", f"How “{guide.title}” does", form=form, result=result,
+                          tables={name: (headers, list(zip(rows, _bars(rows)))) for name, (headers, rows) in tables.items()},
+                          feedback=analytics.latest_feedback(guide.slug, start, end, version),
+                          query=query.urlencode())
 
     @views.shows_not_found
     def preview_view(self, request, pk: int, platform: str = "", answers: str = ""):

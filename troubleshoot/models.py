@@ -228,7 +228,8 @@ class Run(models.Model):
     guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="runs")
     version = models.PositiveIntegerField()
     platform = models.CharField(max_length=50)
-    answers = models.TextField(blank=True, help_text="The answers in order, as in the step's URL.")
+    # Bounded so that the analytics index (which holds it) fits any database's index entries.
+    answers = models.CharField(max_length=1000, blank=True, help_text="The answers in order, as in the step's URL.")
     node = models.CharField(max_length=50, help_text="The node the run is on now.")
     solution = models.CharField(max_length=50, blank=True, help_text="The last solution it was shown.")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.LEFT)
@@ -241,7 +242,8 @@ class Run(models.Model):
 
     class Meta:
         permissions = [("support_customers", "Can open escalations and send step links")]
-        indexes = [models.Index(fields=["guide", "started_at"], name="run_guide_started")]
+        # Analytics group a guide's runs of a period by these, reading the index alone.
+        indexes = [models.Index(fields=["guide", "started_at", "version", "outcome", "answers"], name="run_analytics")]
 
     def __str__(self) -> str:
         return self.reference or self.key[:8]

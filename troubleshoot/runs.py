@@ -72,7 +72,7 @@ class Recorder:
             return
         values = {
             "platform": platform,
-            "answers": "/".join(current.answers),
+            "answers": "/".join(current.answers)[: Run._meta.get_field("answers").max_length],
             "node": current.node.slug,
             "solution": last_solution(current),
             "outcome": outcome_of(current),

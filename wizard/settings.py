@@ -4,6 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
+import dj_database_url
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,11 +74,11 @@ TEMPLATES = [
     },
 ]
 
+# DATABASE_URL picks the database (postgres://user@host/name in production); SQLite beside the code otherwise.
 DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"),
-    }
+    "default": dj_database_url.config(
+        default=f"sqlite:///{os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3')}", conn_max_age=60, conn_health_checks=True
+    )
 }
 
 LOGIN_URL = "troubleshoot:login"

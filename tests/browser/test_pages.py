@@ -122,7 +122,7 @@ def test_keyboard_alone_walks_a_guide(page, server):
 @pytest.mark.parametrize("name", ["checklist", "solution", "escalation"])
 def test_every_control_is_reachable_with_tab(page, server, name):
     page.goto(server + PAGES[name])
-    count = page.locator("a[href], button:not([hidden]), input, textarea").evaluate_all(
+    count = page.locator("a[href], button:not([hidden]), input:not([type=hidden]), textarea").evaluate_all(
         "els => els.map((e, i) => e.dataset.control = i).length"
     )
     reached = set()
