@@ -93,10 +93,10 @@ def _midnight(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _bars(rows: list[list]) -> list[int]:
-    """The width (0-100) of each row's bar: its third column against the largest."""
-    largest = max((row[2] for row in rows), default=0) or 1
-    return [round(100 * row[2] / largest) for row in rows]
+def _bars(rows: list[list], column: int) -> list[int]:
+    """The width (0-100) of each row's bar: its value in `column` against the largest."""
+    largest = max((row[column] for row in rows), default=0) or 1
+    return [round(100 * row[column] / largest) for row in rows]
 
 
 class ImportForm(forms.Form):
@@ -247,13 +247,14 @@ class GuideAdmin(admin.ModelAdmin):
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{guide.slug}-{wanted}.csv"'
             writer = csv.writer(response)
-            headers, rows = tables[wanted]
+            headers, rows, _ = tables[wanted]
             writer.writerows([headers, *rows])
             return response
         query = request.GET.copy()
         query.pop("csv", None)
         return self._page(request, guide, "analytics.html", f"How “{guide.title}” does", form=form, result=result,
-                          tables={name: (headers, list(zip(rows, _bars(rows)))) for name, (headers, rows) in tables.items()},
+                          tables={name: (headers, list(zip(rows, _bars(rows, column))), headers[column])
+                                  for name, (headers, rows, column) in tables.items()},
                           feedback=analytics.latest_feedback(guide.slug, start, end, version),
                           query=query.urlencode())
 

@@ -132,14 +132,14 @@ def _pct(share: float) -> float:
     return round(100 * share, 1)
 
 
-def tables(result: Report) -> dict[str, tuple[list[str], list[list]]]:
-    """The report's tables as headers and rows, the same for the page and for CSV."""
+def tables(result: Report) -> dict[str, tuple[list[str], list[list], int]]:
+    """The report's tables as headers, rows and the column its chart shows: the same for the page and CSV."""
     return {
         "versions": (["Version", "Runs", "Fixed", "Fixed %", "Escalated", "Escalated %"], [
             [v, t.runs, t.fixed, _pct(t.fixed_rate), t.escalated, _pct(t.escalation_rate)]
-            for v, t in result.versions.items()]),
+            for v, t in result.versions.items()], 1),
         "questions": (["Node", "Question", "Reached", "Answered", "Answered %"], [
-            [n.slug, n.title, n.reached, n.answered, _pct(n.answer_rate)] for n in result.questions()]),
+            [n.slug, n.title, n.reached, n.answered, _pct(n.answer_rate)] for n in result.questions()], 2),
         "solutions": (["Node", "Solution", "Reached", "Fixed", "Fixed %"], [
-            [n.slug, n.title, n.reached, n.fixed, _pct(n.fixed_rate)] for n in result.solutions()]),
+            [n.slug, n.title, n.reached, n.fixed, _pct(n.fixed_rate)] for n in result.solutions()], 2),
     }
