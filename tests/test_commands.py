@@ -79,7 +79,7 @@ def test_import_of_a_missing_file_says_so(db):
 def test_import_of_a_new_guide_creates_it(db, tmp_path):
     path = tmp_path / "tiny.yaml"
     path.write_text(document.write(small_document()))
-    assert "Published tiny as version 1" in run("import_guide", str(path))
+    assert "Published tiny as version 1 in " in run("import_guide", str(path))
     assert Node.objects.filter(guide__slug="tiny").count() == 5
 
 

@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,12 +18,14 @@ class Command(BaseCommand):
             text = self.stdin.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        started = time.perf_counter()
         try:
             doc = document.read(text)
             version, new = drafts.import_document(doc, note=note or f"Imported from {Path(file).name}")
         except document.DocumentError as exc:
             raise CommandError(f"{file} was not imported; nothing changed:\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
+        took = f"in {time.perf_counter() - started:.2f} s"
         if new:
-            self.stdout.write(f"Published {doc['slug']} as version {version.number}.")
+            self.stdout.write(f"Published {doc['slug']} as version {version.number} {took}.")
         else:
-            self.stdout.write(f"{doc['slug']} is unchanged: version {version.number} already holds this document.")
+            self.stdout.write(f"{doc['slug']} is unchanged: version {version.number} already holds this document ({took}).")

@@ -1,0 +1,177 @@
+"""`make bench`: the wizard as production serves it, beside Django's floor, under wrk.
+
+Both apps run under the same gunicorn settings as `make run` (2 workers, DEBUG off) on loopback,
+on a scratch SQLite database. Ratios to the floor are the figures to quote: machines are noisy.
+"""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from troubleshoot.benchmarks.generated import deepest_question, guide_document
+
+WORKERS = "2"  # as `make run`
+SCRIPTS = Path(__file__).resolve().parent.parent.parent / "benchmarks"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(f"a server stopped: {process.stderr.read().decode()[-1500:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise CommandError(f"nothing answered on port {port}")
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50"), "p99": ms("99"),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def worker_rss_kib(master: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)))
+    return sorted(sizes)
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as response:
+        return response.read(), dict(response.headers)
+
+
+class Command(BaseCommand):
+    help = "Benchmark the wizard against Django's floor with wrk; prints throughput, latency and ratios."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=int, default=6, help="How long wrk drives each page.")
+        parser.add_argument("--connections", type=int, default=8)
+        parser.add_argument("--json", dest="out", help="Also write the figures to this file.")
+
+    def handle(self, seconds, connections, out, **options):
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is not installed: apt-get install wrk")
+        scratch = Path(tempfile.mkdtemp(prefix="wizard-bench-"))
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+            "SQLITE_PATH": str(scratch / "bench.sqlite3"), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "wizard.settings"}
+        servers = []
+        try:
+            publish_times = self.prepare(env, scratch)
+            app, floor = free_port(), free_port()
+            for module, port in (("wizard.wsgi", app), ("troubleshoot.benchmarks.floor:application", floor)):
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}", "--workers", WORKERS],
+                    cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                servers.append(process)
+                wait_for(port, process)
+            self.report(f"http://127.0.0.1:{app}", f"http://127.0.0.1:{floor}", servers[0].pid, seconds, connections,
+                        publish_times, out)
+        finally:
+            for process in servers:
+                process.terminate()
+                process.wait(timeout=10)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def prepare(self, env: dict, scratch: Path) -> dict[int, str]:
+        def manage(*args):
+            return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
+                                  capture_output=True, text=True, check=True).stdout
+
+        manage("migrate", "--noinput")
+        manage("load_guides")
+        times = {}
+        for size in (10, 5000):
+            path = scratch / f"generated-{size}.json"
+            path.write_text(json.dumps(guide_document(size)))
+            times[size] = re.search(r"in ([\d.]+ s)", manage("import_guide", str(path))).group(1)
+        return times
+
+    def report(self, app: str, floor: str, master: int, seconds: int, connections: int, publish: dict, out: str | None):
+        step = app + "/guides/ns0109/v1/expensify-web/"
+        pages = {
+            "floor": (floor + "/", None),
+            "home page": (app + "/", None),
+            "question step": (step + "unsure/", None),
+            "solution step": (step + "password/", None),
+            "htmx fragment": (step + "unsure/yes/", SCRIPTS / "htmx.lua"),
+            "paste match": (app + "/find/", SCRIPTS / "paste.lua"),
+            "10-node guide, deepest question": (
+                app + "/guides/generated-10/v1/web/" + "".join(a + "/" for a in deepest_question(10)), None),
+            "5,000-node guide, deepest question": (
+                app + "/guides/generated-5000/v1/web/" + "".join(a + "/" for a in deepest_question(5000)), None),
+        }
+        for url, _ in pages.values():  # warm every worker's caches
+            for _ in range(6):
+                if not url.endswith("/find/"):
+                    fetch(url)
+        rss_before = worker_rss_kib(master)
+        results = {name: wrk(url, seconds, connections, script) for name, (url, script) in pages.items()}
+        rss_after = worker_rss_kib(master)
+        served = sum(r["requests"] for name, r in results.items() if name != "floor")
+
+        base = results["floor"]
+        self.stdout.write(f"{'page':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'p99 x':>6} {'errors':>6}")
+        for name, r in results.items():
+            self.stdout.write(f"{name:36} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
+                              f"{r['rps'] / base['rps']:9.2f} {r['p99'] / base['p99']:6.2f} {r['errors']:6d}")
+        ten, big = results["10-node guide, deepest question"], results["5,000-node guide, deepest question"]
+        weight = self.page_weight(app)
+        fragment, _ = fetch(step + "unsure/yes/", {"HX-Request": "true"})
+        lines = [
+            f"5,000-node step throughput / 10-node: {big['rps'] / ten['rps']:.2f}",
+            f"lint and publish (import_guide): 10 nodes {publish[10]}, 5,000 nodes {publish[5000]}",
+            f"worker memory (RSS, KiB) before {rss_before} after {rss_after} over {served:,} requests",
+            f"first page load, all assets, compressed: {weight / 1024:.1f} kB; htmx step fragment: {len(fragment) / 1024:.1f} kB",
+        ]
+        for line in lines:
+            self.stdout.write(line)
+        if out:
+            Path(out).write_text(json.dumps({"pages": results, "notes": lines}, indent=2))
+
+    def page_weight(self, app: str) -> int:
+        """Bytes on the wire for the home page and everything it loads, as a browser asks (gzip)."""
+        html, headers = fetch(app + "/", {"Accept-Encoding": "gzip"})
+        total = len(html) if headers.get("Content-Encoding") == "gzip" else len(gzip.compress(html))
+        body = gzip.decompress(html) if headers.get("Content-Encoding") == "gzip" else html
+        for asset in re.findall(rb'(?:href|src)="(/static/[^"]+)"', body):
+            data, _ = fetch(app + asset.decode(), {"Accept-Encoding": "gzip"})
+            total += len(data)
+        return total
