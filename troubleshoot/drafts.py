@@ -1,9 +1,11 @@
 """Draft rows to document and back, and publishing. The only place rows become a tree."""
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.db.models import Max
 
-from . import document
+from . import document, published
 from .models import CheckItem, Choice, Guide, Node, Platform, Step, Version
 
 
@@ -12,12 +14,27 @@ def _split_codes(codes: str) -> list[str]:
 
 
 def build(guide: Guide) -> dict:
-    """The draft guide as a document (not yet checked: `document.check` says what is wrong)."""
-    platforms = list(guide.platforms.all())
-    platform_slug = {p.id: p.slug for p in platforms}
-    nodes = list(guide.nodes.prefetch_related("choices", "steps", "items"))
-    node_slug = {n.id: n.slug for n in nodes}
-    starts = [n.slug for n in nodes if n.is_start]
+    """The draft guide as a document (not yet checked: `document.check` says what is wrong).
+
+    Reads plain rows, four queries whatever the guide's size: guides can have thousands of nodes.
+    """
+    platforms = list(guide.platforms.values_list("id", "slug", "name", "support"))
+    platform_slug = {pk: slug for pk, slug, _, _ in platforms}
+    nodes = list(guide.nodes.order_by("order", "id").values_list(
+        "id", "slug", "kind", "title", "help", "who", "is_start", "if_not_fixed_id", "if_all_match_id", "if_any_differ_id"))
+    node_slug = {row[0]: row[1] for row in nodes}
+    parts: dict[str, dict[int, list]] = {"choices": defaultdict(list), "steps": defaultdict(list), "items": defaultdict(list)}
+    for node_id, slug, label, next_id in Choice.objects.filter(node__guide=guide).order_by("order", "id").values_list(
+            "node_id", "slug", "label", "next_id"):
+        parts["choices"][node_id].append({"slug": slug, "label": label, "next": node_slug.get(next_id, "")})
+    for node_id, text, platform_id in Step.objects.filter(node__guide=guide).order_by("order", "id").values_list(
+            "node_id", "text", "platform_id"):
+        parts["steps"][node_id].append({"text": text} | ({"platform": platform_slug[platform_id]} if platform_id else {}))
+    for node_id, slug, label, expected in CheckItem.objects.filter(node__guide=guide).order_by("order", "id").values_list(
+            "node_id", "slug", "label", "expected"):
+        parts["items"][node_id].append({"slug": slug, "label": label, "expected": expected})
+
+    starts = [row[1] for row in nodes if row[6]]
     doc: dict = {"slug": guide.slug, "title": guide.title}
     if guide.summary.strip():
         doc["summary"] = guide.summary.strip()
@@ -25,29 +42,25 @@ def build(guide: Guide) -> dict:
         "codes": _split_codes(guide.codes),
         "error": guide.error.strip(),
         "messages": [m.strip() for m in guide.messages.splitlines() if m.strip()],
-        "platforms": [{"slug": p.slug, "name": p.name, "support": p.support} for p in platforms],
+        "platforms": [{"slug": slug, "name": name, "support": support} for _, slug, name, support in platforms],
         "start": starts[0] if len(starts) == 1 else "",
         "nodes": [],
     }
-    for n in nodes:
-        node: dict = {"slug": n.slug, "kind": n.kind, "title": n.title}
-        if n.help.strip():
-            node["help"] = n.help.strip()
-        if n.kind == Node.Kind.QUESTION:
-            node["choices"] = [
-                {"slug": c.slug, "label": c.label, "next": node_slug.get(c.next_id, "")} for c in n.choices.all()
-            ]
-        elif n.kind == Node.Kind.CHECKLIST:
-            node["items"] = [{"slug": i.slug, "label": i.label, "expected": i.expected} for i in n.items.all()]
-        elif n.kind == Node.Kind.SOLUTION:
-            if n.who.strip():
-                node["who"] = n.who.strip()
-            node["steps"] = [
-                {"text": s.text} | ({"platform": platform_slug[s.platform_id]} if s.platform_id else {})
-                for s in n.steps.all()
-            ]
-        for key in document.LINKS.get(n.kind, ()):
-            if target := node_slug.get(getattr(n, f"{key}_id")):
+    for pk, slug, kind, title, help_text, who, _, *links in nodes:
+        node: dict = {"slug": slug, "kind": kind, "title": title}
+        if help_text.strip():
+            node["help"] = help_text.strip()
+        if kind == Node.Kind.QUESTION:
+            node["choices"] = parts["choices"][pk]
+        elif kind == Node.Kind.CHECKLIST:
+            node["items"] = parts["items"][pk]
+        elif kind == Node.Kind.SOLUTION:
+            if who.strip():
+                node["who"] = who.strip()
+            node["steps"] = parts["steps"][pk]
+        targets = dict(zip(("if_not_fixed", "if_all_match", "if_any_differ"), links))
+        for key in document.LINKS.get(kind, ()):
+            if target := node_slug.get(targets[key]):
                 node[key] = target
         doc["nodes"].append(node)
     return doc
@@ -76,19 +89,22 @@ def save(doc: dict) -> Guide:
         for i, n in enumerate(doc["nodes"])
     }
     Node.objects.bulk_create(nodes.values())
-    links, choices, steps, items = [], [], [], []
+    links: dict[tuple[str, int], list[int]] = defaultdict(list)  # (field, target) -> nodes that lead there
+    choices, steps, items = [], [], []
     for n in doc["nodes"]:
         row = nodes[n["slug"]]
         for key in document.LINKS.get(n["kind"], ()):
             if key in n:
-                setattr(row, key, nodes[n[key]])
-                links.append(row)
+                links[(key, nodes[n[key]].pk)].append(row.pk)
         choices += [Choice(node=row, slug=c["slug"], label=c["label"], next=nodes[c["next"]], order=i)
                     for i, c in enumerate(n.get("choices", ()))]
         steps += [Step(node=row, text=s["text"], platform=platforms.get(s.get("platform")), order=i)
                   for i, s in enumerate(n.get("steps", ()))]
         items += [CheckItem(node=row, order=i, **item) for i, item in enumerate(n.get("items", ()))]
-    Node.objects.bulk_update(set(links), ["if_not_fixed", "if_all_match", "if_any_differ"])
+    # Few distinct targets (most solutions lead to one escalation): one UPDATE each, in chunks.
+    for (key, target), pks in links.items():
+        for i in range(0, len(pks), 500):
+            Node.objects.filter(pk__in=pks[i:i + 500]).update(**{f"{key}_id": target})
     Choice.objects.bulk_create(choices)
     Step.objects.bulk_create(steps)
     CheckItem.objects.bulk_create(items)
@@ -101,7 +117,9 @@ def publish(guide: Guide, user=None, note: str = "") -> Version:
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     doc = document.check(build(guide))
     number = (guide.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return Version.objects.create(guide=guide, number=number, document=doc, note=note[:300], published_by=user)
+    version = Version.objects.create(guide=guide, number=number, document=doc, note=note[:300], published_by=user)
+    transaction.on_commit(lambda: published.forget_newest(guide.slug))
+    return version
 
 
 @transaction.atomic

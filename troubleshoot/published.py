@@ -4,6 +4,9 @@ A version never changes, so its parsed guide is cached per process for good; onl
 is the newest" is asked of the database on each request.
 """
 
+import time
+
+from django.conf import settings
 from django.db.models import Max
 
 from .engine import Guide
@@ -12,6 +15,7 @@ from .models import Version
 
 _guides: dict[tuple[str, int], Guide] = {}
 _guide_ids: dict[str, int] = {}
+_newest_numbers: dict[str, tuple[int | None, float]] = {}
 _matcher: tuple[tuple, Matcher] | None = None
 
 
@@ -20,11 +24,25 @@ def forget_cached() -> None:
     global _matcher
     _guides.clear()
     _guide_ids.clear()
+    _newest_numbers.clear()
     _matcher = None
 
 
 def latest_number(slug: str) -> int | None:
-    return Version.objects.latest_number(slug)
+    """The newest version's number, asked of the database at most once per NEWEST_SECONDS per process.
+
+    Publishing here forgets it at once; other processes and hosts see a new version within that time.
+    """
+    now = time.monotonic()
+    cached = _newest_numbers.get(slug)
+    if cached is None or cached[1] <= now:
+        cached = (Version.objects.latest_number(slug), now + settings.NEWEST_VERSION_SECONDS)
+        _newest_numbers[slug] = cached
+    return cached[0]
+
+
+def forget_newest(slug: str) -> None:
+    _newest_numbers.pop(slug, None)
 
 
 def guide(slug: str, number: int) -> Guide | None:
