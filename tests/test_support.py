@@ -50,6 +50,18 @@ def test_outcomes_follow_what_the_user_said(client, shipped):
     assert (run.outcome, run.solution) == ("fixed", "reconnect")
 
 
+def test_recorded_times_compare_like_the_orms(client, shipped):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.get(START)
+    now = timezone.now()
+    assert Run.objects.filter(started_at__gte=now - timedelta(minutes=1), started_at__lt=now + timedelta(minutes=1)).count() == 1
+    assert Run.objects.filter(updated_at__gt=now + timedelta(seconds=1)).count() == 0
+    assert abs(Run.objects.get().started_at - now) < timedelta(minutes=1)
+
+
 def test_another_guide_or_version_starts_another_run(client, shipped):
     client.get(START)
     client.get("/guides/ns0109/v1/expensify-web/")
@@ -62,7 +74,7 @@ def test_a_failed_write_still_shows_the_step(client, shipped, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(Run.objects, "create", broken)
+    monkeypatch.setattr("troubleshoot.runs._insert", broken)
     response = client.get(START)
     assert response.status_code == 200 and "Do the NetSuite credentials" in response.content.decode()
     assert not Run.objects.exists()

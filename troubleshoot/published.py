@@ -5,6 +5,7 @@ is the newest" is asked of the database on each request.
 """
 
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.db.models import Max
@@ -13,6 +14,28 @@ from .engine import Guide
 from .matching import Matcher
 from .models import Version
 
+class Rendered:
+    """A bounded least-recently-used store of rendered steps: versions never change, so neither do they."""
+
+    def __init__(self, size: int):
+        self.size, self.pages = size, OrderedDict()
+
+    def get(self, key) -> str | None:
+        html = self.pages.get(key)
+        if html is not None:
+            self.pages.move_to_end(key)
+        return html
+
+    def put(self, key, html: str) -> None:
+        self.pages[key] = html
+        if len(self.pages) > self.size:
+            self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        self.pages.clear()
+
+
+rendered_steps = Rendered(size=4096)
 _guides: dict[tuple[str, int], Guide] = {}
 _guide_ids: dict[str, int] = {}
 _newest_numbers: dict[str, tuple[int | None, float]] = {}
@@ -25,6 +48,7 @@ def forget_cached() -> None:
     _guides.clear()
     _guide_ids.clear()
     _newest_numbers.clear()
+    rendered_steps.clear()
     _matcher = None
 
 

@@ -7,6 +7,7 @@ import re
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -14,6 +15,7 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from . import published
+from .published import rendered_steps
 from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
@@ -183,10 +185,19 @@ def walk_page(request, found: Guide, base: str, platform: str, answers: str, ver
             return redirect(pushed)
         current = walk(found, parts)
 
-    reference = recorder.reference if recorder and current.node.kind == "escalation" else ""
-    context = _step_context(request, current, base, platform, reference) | {
-        "version": version, "latest": latest, "preview": preview, "thanks": "thanks" in request.GET}
-    response = render(request, _template(request, "troubleshoot/step.html"), context)
+    template = _template(request, "troubleshoot/step.html")
+    # Questions, checklists and solutions hold nothing personal, so their HTML is the same for everyone.
+    same_for_all = not preview and not current.fixed and current.node.kind != "escalation"
+    key = (found.slug, version, latest, platform, tuple(parts), template, request.get_host(), request.is_secure())
+    html = rendered_steps.get(key) if same_for_all else None
+    if html is None:
+        reference = recorder.reference if recorder and current.node.kind == "escalation" else ""
+        context = _step_context(request, current, base, platform, reference) | {
+            "version": version, "latest": latest, "preview": preview, "thanks": "thanks" in request.GET}
+        html = render_to_string(template, context, request=None if same_for_all else request)
+        if same_for_all:
+            rendered_steps.put(key, html)
+    response = HttpResponse(html)
     if recorder:
         recorder.save(response, current, platform, published.guide_id(found.slug))
     return push_url(response, pushed) if pushed else response
