@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[23]*/bin/python3); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: run test setup static browser lock clean
+.PHONY: run test bench setup static browser lock clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or name it with 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; }
@@ -40,6 +40,11 @@ run: setup
 # Tests render pages through the same hashed, compressed static files as production.
 test: static browser $(VENV)/.installed-test
 	$(PY) -m pytest
+
+# The wizard as `make run` serves it, beside Django's floor, driven by wrk (docs/benchmarks.md).
+bench: static
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) manage.py bench_http
 
 lock: | $(PY)
 	$(PY) -m pip install --quiet "pip-tools>=7.4"

@@ -138,8 +138,8 @@ class Command(BaseCommand):
             "5,000-node guide, deepest question": (
                 app + "/guides/generated-5000/v1/web/" + "".join(a + "/" for a in deepest_question(5000)), None),
         }
-        for url, _ in pages.values():  # warm every worker's caches
-            for _ in range(6):
+        for url, _ in pages.values():  # warm every worker's caches, so memory is measured after, not during
+            for _ in range(40):
                 if not url.endswith("/find/"):
                     fetch(url)
         rss_before = worker_rss_kib(master)
