@@ -35,7 +35,7 @@ setup: static
 	$(PY) manage.py load_guides
 
 run: setup
-	$(VENV)/bin/gunicorn wizard.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn wizard.wsgi --bind 127.0.0.1:$(PORT) --workers 2
 
 # Tests render pages through the same hashed, compressed static files as production.
 test: static browser $(VENV)/.installed-test

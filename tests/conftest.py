@@ -2,6 +2,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from troubleshoot import document, published
@@ -14,6 +15,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def fresh_cache():
     # Each test's database starts empty, so a cached (guide, version) may belong to another test.
     published.forget_cached()
+    cache.clear()  # rate-limit counts
     yield
     published.forget_cached()
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .engine import Walk
+from .limits import allow
 from .matching import clean
 from .models import Run
 
@@ -83,6 +84,8 @@ class Recorder:
         try:
             if self.same_walk and _update(self.key, values):
                 return
+            if not allow(self.request, "run"):
+                return  # a flood of new walks: show the steps, keep the table bounded
             _insert(values | {"key": self.key, "guide_id": guide_id, "version": self.version,
                               "started_at": values["updated_at"], "feedback": ""})
         except DatabaseError:

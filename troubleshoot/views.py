@@ -4,8 +4,8 @@ import functools
 import logging
 import re
 
-from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from .published import rendered_steps
 from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
+from .limits import allow
 from .runs import Recorder, add_feedback
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,17 @@ def server_error(request) -> HttpResponse:
     return render(request, "500.html", status=500)
 
 
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 while the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        log.warning("health check: the database did not answer")
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "troubleshoot/home.html", {"guides": published.latest_guides()})
 
@@ -75,7 +87,17 @@ def find(request: HttpRequest) -> HttpResponse:
     if not clean(text).strip():
         context = {"guides": published.latest_guides(), "paste_problem": "Paste the error message first: the box was empty."}
         return render(request, "troubleshoot/home.html", context, status=400)
+    if not allow(request, "paste"):
+        return too_many(request)
     return _open(request, text, published.matcher().match(text))
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "troubleshoot/not_found.html", {
+        "message": "That was a lot of requests in a short time. Wait a minute, then try again.",
+        "links": []}, status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def error_link(request: HttpRequest, code: str) -> HttpResponse:
@@ -110,6 +132,8 @@ def _open(request: HttpRequest, text: str, found: Match) -> HttpResponse:
 @require_http_methods(["POST"])
 def suggest(request: HtmxHttpRequest) -> HttpResponse:
     """Guides that fit the text typed so far, while typing; nothing is recorded."""
+    if not allow(request, "suggest"):
+        return HttpResponse("", status=429, headers={"Retry-After": "60"})
     text = request.POST.get("error", "")
     found = published.matcher().match(text) if clean(text).strip() else Match()
     return render(request, "troubleshoot/_suggestions.html", {"found": found, "typed": bool(clean(text).strip())})
@@ -207,10 +231,13 @@ def walk_page(request, found: Guide, base: str, platform: str, answers: str, ver
 def feedback(request: HttpRequest) -> HttpResponse:
     """A few words from the user about their walk, attached to its run."""
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("troubleshoot:home")
     if not request.POST.get("text", "").strip():
-        return redirect(back)
+        return HttpResponseRedirect(back)
+    if not allow(request, "feedback"):
+        return too_many(request)
     try:
         saved = add_feedback(request, request.POST["text"])
     except DatabaseError:
@@ -220,7 +247,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         return render(request, "troubleshoot/not_found.html", {
             "message": "We could not find your walk to attach the note to. It may be more than a month old.",
             "links": [("Back to the step", back)]}, status=400)
-    return redirect(back + ("&" if "?" in back else "?") + "thanks=1")
+    return HttpResponseRedirect(back + ("&" if "?" in back else "?") + "thanks=1")
 
 
 def _template(request: HtmxHttpRequest, name: str) -> str:
