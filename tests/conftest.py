@@ -1,4 +1,6 @@
 import io
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,27 @@ def small_document(**changes) -> dict:
     }
     doc.update(changes)
     return doc
+
+
+@contextmanager
+def scratch_database(tmp_path_factory):
+    """A database URL for the served app: a fresh PostgreSQL database when the suite runs on one."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield {"SQLITE_PATH": str(tmp_path_factory.mktemp("db") / "browser.sqlite3")}
+        return
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = f"wizard_browser_{os.getpid()}"
+    admin = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"],
+                 dbname=config["NAME"], autocommit=True)
+    with psycopg.connect(**admin) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name, "SECRET_KEY": "browser-tests-only-" + "k" * 40}
+    finally:
+        with psycopg.connect(**admin) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,10 +9,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+
+from ..conftest import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
@@ -48,14 +51,20 @@ def _manage(env: dict, *args: str) -> None:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> str:
-    env = os.environ | {"SQLITE_PATH": str(tmp_path_factory.mktemp("db") / "browser.sqlite3"), "DEBUG": "0"}
+    with scratch_database(tmp_path_factory) as database:
+        yield from _serve({k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | database | {"DEBUG": "0"})
+
+
+def _serve(env: dict):
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_guides")
     _manage(env, "shell", "-c", AUTHOR)
     port = _free_port()
+    # The server logs a line per request: to a file, since a pipe nobody reads would fill and block it.
+    log = tempfile.NamedTemporaryFile("w+", prefix="browser-server-", suffix=".log")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "wizard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 20
     while True:
@@ -65,11 +74,13 @@ def server(tmp_path_factory) -> str:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+                log.seek(0)
+                raise RuntimeError("gunicorn did not start: " + log.read()[-2000:])
             time.sleep(0.1)
     yield f"http://127.0.0.1:{port}"
     process.terminate()
-    process.wait(timeout=10)
+    process.wait(timeout=30)
+    log.close()
 
 
 @pytest.fixture(scope="module")

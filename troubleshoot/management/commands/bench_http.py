@@ -32,11 +32,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(port: int, process: subprocess.Popen) -> None:
+def wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise CommandError(f"a server stopped: {process.stderr.read().decode()[-1500:]}")
+            raise CommandError(f"a server stopped before answering:\n{log.read_text()[-1500:]}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
@@ -94,21 +94,23 @@ class Command(BaseCommand):
             "SQLITE_PATH": str(scratch / "bench.sqlite3"), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "wizard.settings",
             "RATE_LIMITS": "off"}  # one client sends everything; every step must still write its run
         servers = []
+        log = open(scratch / "servers.log", "w")  # a line per request: a pipe nobody reads would fill and block
         try:
             publish_times = self.prepare(env, scratch)
             app, floor = free_port(), free_port()
             for module, port in (("wizard.wsgi", app), ("troubleshoot.benchmarks.floor:application", floor)):
                 process = subprocess.Popen(
                     [sys.executable, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}", "--workers", WORKERS],
-                    cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                    cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
                 servers.append(process)
-                wait_for(port, process)
+                wait_for(port, process, scratch / "servers.log")
             self.report(f"http://127.0.0.1:{app}", f"http://127.0.0.1:{floor}", servers[0].pid, seconds, connections,
                         publish_times, out)
         finally:
             for process in servers:
                 process.terminate()
-                process.wait(timeout=10)
+                process.wait(timeout=30)
+            log.close()
             shutil.rmtree(scratch, ignore_errors=True)
 
     def prepare(self, env: dict, scratch: Path) -> dict[int, str]:
