@@ -15,11 +15,11 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from . import published
-from .published import rendered_steps
 from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
+from .limits import allow
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
-from .limits import allow
+from .published import rendered_steps
 from .runs import Recorder, add_feedback
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,11 @@ def shows_not_found(view):
     return wrapper
 
 
-def not_found_page(request, message: str, links: list[tuple[str, str]]) -> HttpResponse:
+def not_found_page(request, message: str, links: list[tuple[str, str]], status: int = 404,
+                   heading: str = "We couldn't open that") -> HttpResponse:
     links = links + [("See all guides", reverse("troubleshoot:home"))]
-    return render(request, "troubleshoot/not_found.html", {"message": message, "links": links}, status=404)
+    context = {"message": message, "links": links, "heading": heading}
+    return render(request, "troubleshoot/not_found.html", context, status=status)
 
 
 def not_found(request, exception=None) -> HttpResponse:
@@ -93,9 +95,8 @@ def find(request: HttpRequest) -> HttpResponse:
 
 
 def too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "troubleshoot/not_found.html", {
-        "message": "That was a lot of requests in a short time. Wait a minute, then try again.",
-        "links": []}, status=429)
+    response = not_found_page(request, "That was a lot of requests in a short time. Wait a minute, then try again.",
+                              [], status=429, heading="Slow down a moment")
     response["Retry-After"] = "60"
     return response
 
@@ -119,7 +120,8 @@ def _open(request: HttpRequest, text: str, found: Match) -> HttpResponse:
     if found.choices:
         return render(request, "troubleshoot/choose_guide.html", {"guides": found.choices, "pasted": clean(text)})
     try:
-        MissingPaste.objects.record(clean(text), normalise(text), found.code)
+        if allow(request, "record"):  # /error/ links record too, so a flood of them is bounded here
+            MissingPaste.objects.record(clean(text), normalise(text), found.code)
     except DatabaseError:  # learning what is missing must never cost the user their answer
         log.exception("could not record a paste with no guide")
     context = {
@@ -244,9 +246,8 @@ def feedback(request: HttpRequest) -> HttpResponse:
         log.exception("could not save feedback")
         saved = False
     if not saved:
-        return render(request, "troubleshoot/not_found.html", {
-            "message": "We could not find your walk to attach the note to. It may be more than a month old.",
-            "links": [("Back to the step", back)]}, status=400)
+        return not_found_page(request, "We could not find your walk to attach the note to. It may be more than a month old.",
+                              [("Back to the step", back)], status=400, heading="We couldn't save your note")
     return HttpResponseRedirect(back + ("&" if "?" in back else "?") + "thanks=1")
 
 
