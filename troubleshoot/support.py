@@ -75,8 +75,8 @@ def run_view(request: HttpRequest, reference: str) -> HttpResponse:
     found = published.guide(run.guide.slug, run.version)
     answers = run.answers.split("/") if run.answers else []
     try:
-        current = walk(found, answers)
-    except (WrongAnswer, KeyError, AttributeError):
+        current = walk(found, answers) if found else None
+    except WrongAnswer:  # answers cut at the stored length no longer form a path
         current = None
     shown = []
     if current:
