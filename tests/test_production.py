@@ -197,3 +197,26 @@ def test_export_all_then_import_into_an_empty_database_restores_every_guide(ship
         call_command("import_guide", str(path), stdout=io.StringIO())
     assert {v.guide.slug: v.document for v in Version.objects.all()} == {slug: exported[slug] for slug in exported}
     assert all(exported[slug] == before[slug] for slug in exported)
+
+
+# Headers
+
+
+@pytest.mark.parametrize("url", ["/", "/guides/ns0109/v1/expensify-web/", "/no/such/page/", "/admin/login/", "/healthz/"])
+def test_every_response_carries_the_security_headers(client, shipped, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_over_https_there_is_hsts_and_cookies_are_secure(client, shipped, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.CSRF_COOKIE_SECURE = True
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.cookies["csrftoken"]["secure"] and response.cookies["csrftoken"]["httponly"]
+    step = client.get("/guides/ns0109/v1/expensify-web/", secure=True)
+    assert step.cookies["run"]["secure"] and step.cookies["run"]["httponly"]
