@@ -101,7 +101,7 @@ def scratch_database(tmp_path_factory):
     admin = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"],
                  dbname=config["NAME"], autocommit=True)
     with psycopg.connect(**admin) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
         yield {"DATABASE_URL": url.rsplit("/", 1)[0] + "/" + name, "SECRET_KEY": "browser-tests-only-" + "k" * 40}
