@@ -271,3 +271,10 @@ def test_a_fresh_node_form_saves(publisher):
     node = Node.objects.get(pk=pk)
     assert node.title == data["title"] and node.revision == 1
     assert node.guide.revision == 1  # a guide page opened before this save is stale now
+
+
+def test_guide_list_shows_each_published_version_in_one_query(publisher, django_assert_max_num_queries):
+    publisher.get("/admin/troubleshoot/guide/")
+    with django_assert_max_num_queries(8):  # session, user, permissions, count, page: not one per guide
+        page = publisher.get("/admin/troubleshoot/guide/").content.decode()
+    assert page.count('<td class="field-published">1</td>') == 4

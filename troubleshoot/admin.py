@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -113,9 +114,12 @@ class GuideAdmin(admin.ModelAdmin):
     change_form_template = "admin/troubleshoot/guide/change_form.html"
     change_list_template = "admin/troubleshoot/guide/change_list.html"
 
-    @admin.display(description="Published version")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(newest=Max("versions__number"))
+
+    @admin.display(description="Published version", ordering="newest")
     def published(self, guide):
-        return Version.objects.latest_number(guide.slug) or "not yet"
+        return guide.newest or "not yet"
 
     def save_model(self, request, obj, form, change):
         authoring.bump(obj)
@@ -174,7 +178,7 @@ class GuideAdmin(admin.ModelAdmin):
 
     def publish_view(self, request, pk: int):
         guide = self._guide(request, pk, PUBLISH)
-        doc, problems = authoring.review(guide)
+        _, problems = authoring.review(guide)
         errors = [p for p in problems if p.level == "error"]
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
