@@ -122,13 +122,20 @@ class Matcher:
 
     @staticmethod
     def _platform(guide: Guide, text: str) -> str:
-        """The guide's platform that the text names, if exactly one is named."""
+        """The guide's platform that the text names, if exactly one is named.
+
+        A platform is named by its whole name, or by its first word when no other platform of the
+        guide shares it ("Bill.com" yes; "Expensify", shared by web and mobile, no).
+        """
         plain = normalise(text)
-        first_words = Counter(WORD.findall(normalise(p.name))[0] for p in guide.platforms if WORD.findall(normalise(p.name)))
-        named = []
-        for p in guide.platforms:
-            name = normalise(p.name)
-            words = WORD.findall(name)
-            if name in plain or (words and first_words[words[0]] == 1 and re.search(rf"(?<![a-z0-9]){re.escape(words[0])}(?![a-z0-9])", plain)):
-                named.append(p.slug)
-        return named[0] if len(named) == 1 else ""
+        first_words = {slug: (WORD.findall(normalise(name)) or [""])[0] for slug, name in
+                       ((p.slug, p.name) for p in guide.platforms)}
+        shared = Counter(first_words.values())
+
+        def named(platform) -> bool:
+            word = first_words[platform.slug]
+            return normalise(platform.name) in plain or (
+                word and shared[word] == 1 and re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", plain))
+
+        found = [p.slug for p in guide.platforms if named(p)]
+        return found[0] if len(found) == 1 else ""
