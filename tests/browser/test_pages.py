@@ -140,3 +140,21 @@ def test_solution_prints_steps_without_controls(page, server):
     assert page.locator("ol.steps").is_visible()
     assert page.locator(".changes").inner_text().count("Set ") == 2
     assert page.locator("#step-link").is_visible()
+
+
+@pytest.mark.parametrize("path", ["/agent/", "/agent/?q=ns0384", "/agent/guides/ns0384/", "/accounts/login/"])
+def test_support_pages_are_accessible_at_phone_width(new_page, server, path):
+    page = log_in(new_page(bypass_csp=True, viewport=PHONE), server)
+    page.goto(server + path)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert serious_violations(page) == []
+
+
+def test_admin_analytics_page_has_no_serious_accessibility_violations(new_page, server):
+    page = log_in(new_page(bypass_csp=True), server)
+    page.goto(server + "/admin/troubleshoot/guide/")
+    page.get_by_role("link", name=re.compile("^NS0109")).click()
+    page.get_by_role("link", name="Analytics").click()
+    page.wait_for_url("**/analytics/")
+    assert "Download CSV" in page.content()
+    assert serious_violations(page) == []
