@@ -1,5 +1,6 @@
 import io
 import os
+import socket
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -108,3 +109,9 @@ def scratch_database(tmp_path_factory):
     finally:
         with psycopg.connect(**admin) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

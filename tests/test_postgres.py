@@ -3,7 +3,6 @@
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from django.test import Client
 from troubleshoot import drafts
 from troubleshoot.models import Guide, Node, Run, Version
 
-from .conftest import FIXTURES, scratch_database
+from .conftest import FIXTURES, free_port, scratch_database
 
 ROOT = FIXTURES.parent
 pytestmark = pytest.mark.skipif("postgres" not in os.environ.get("DATABASE_URL", ""), reason="needs DATABASE_URL on PostgreSQL")
@@ -51,12 +50,6 @@ def test_two_publishes_at_once_give_two_consecutive_versions(transactional_db, s
     numbers = together(2, lambda i: drafts.publish(Guide.objects.get(pk=guide.pk), note=f"publish {i}").number)
     assert sorted(numbers) == [2, 3]
     assert list(Version.objects.filter(guide=guide).order_by("number").values_list("number", flat=True)) == [1, 2, 3]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

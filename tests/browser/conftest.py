@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import scratch_database
+from ..conftest import free_port, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
@@ -39,12 +39,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
@@ -59,7 +53,7 @@ def _serve(env: dict):
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_guides")
     _manage(env, "shell", "-c", AUTHOR)
-    port = _free_port()
+    port = free_port()
     # The server logs a line per request: to a file, since a pipe nobody reads would fill and block it.
     log = tempfile.NamedTemporaryFile("w+", prefix="browser-server-", suffix=".log")
     process = subprocess.Popen(
