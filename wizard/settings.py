@@ -88,6 +88,8 @@ DATABASES = {
         default=f"sqlite:///{os.environ.get('SQLITE_PATH', BASE_DIR / 'db.sqlite3')}", conn_max_age=60, conn_health_checks=True
     )
 }
+if os.environ.get("TEST_DATABASE_NAME"):  # lets concurrent test runs on one server keep apart
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer and commits skip fsync; IMMEDIATE makes writers queue, not fail.
     DATABASES["default"]["OPTIONS"] = {
