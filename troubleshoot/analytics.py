@@ -17,6 +17,10 @@ from .engine import Walk, WrongAnswer, walk
 from .models import Run
 
 
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
 @dataclass
 class Totals:
     runs: int = 0
@@ -25,11 +29,11 @@ class Totals:
 
     @property
     def fixed_rate(self) -> float:
-        return self.fixed / self.runs if self.runs else 0.0
+        return _share(self.fixed, self.runs)
 
     @property
     def escalation_rate(self) -> float:
-        return self.escalated / self.runs if self.runs else 0.0
+        return _share(self.escalated, self.runs)
 
 
 @dataclass
@@ -43,11 +47,11 @@ class NodeStats:
 
     @property
     def answer_rate(self) -> float:
-        return self.answered / self.reached if self.reached else 0.0
+        return _share(self.answered, self.reached)
 
     @property
     def fixed_rate(self) -> float:
-        return self.fixed / self.reached if self.reached else 0.0
+        return _share(self.fixed, self.reached)
 
 
 @dataclass

@@ -27,7 +27,7 @@ class Row:
 
 def review(guide: Guide) -> tuple[dict, list[Problem]]:
     doc, problems = document.review(drafts.build(guide))
-    starts = [n.slug for n in guide.nodes.all() if n.is_start]
+    starts = list(guide.nodes.filter(is_start=True).order_by("order", "id").values_list("slug", flat=True))
     if len(starts) != 1:
         # The document has a single 'start'; say in the author's words what is wrong with the rows.
         message = "no node is marked as the start" if not starts else f"{len(starts)} nodes are marked as the start: {', '.join(starts)}"
