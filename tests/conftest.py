@@ -23,6 +23,13 @@ def fresh_cache():
     published.forget_cached()
 
 
+@pytest.fixture(autouse=True)
+def runs_written_in_the_request(settings):
+    """A test's own transaction is invisible to another thread, so runs are written in the request;
+    test_run_writer.py runs the writer's thread itself."""
+    settings.RUN_WRITE_SECONDS = 0
+
+
 @pytest.fixture
 def shipped(db) -> None:
     """The shipped guides, loaded the way `make run` loads them."""

@@ -74,7 +74,7 @@ def test_a_failed_write_still_shows_the_step(client, shipped, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr("troubleshoot.runs._insert", broken)
+    monkeypatch.setattr("troubleshoot.run_writer.write", broken)
     response = client.get(START)
     assert response.status_code == 200 and "Do the NetSuite credentials" in response.content.decode()
     assert not Run.objects.exists()

@@ -233,7 +233,8 @@ def test_a_step_costs_one_write_once_its_version_is_cached(client, shipped):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(START + "password/not-fixed/", headers=HTMX).status_code == 200
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    assert statements == ["UPDATE"]  # the run's step; the newest version number is cached for a few seconds
+    assert statements == ["INSERT"]  # the run's upsert; the newest version number is cached for a few seconds
+    assert "ON CONFLICT" in queries.captured_queries[0]["sql"]
 
 
 def test_a_publish_here_is_seen_at_once(client, shipped, django_capture_on_commit_callbacks):

@@ -1,14 +1,17 @@
-"""What users did: one run per walk, known to the browser by a signed cookie, one write per step.
+"""What users did: one run per walk, known to the browser by a signed cookie.
 
-The cookie names the run and the guide version it belongs to, so a step of the same walk is a
-single UPDATE and a new walk a single INSERT. A failed write is logged; the step still renders.
+Each step notes the run's new state with the run writer, which writes it within
+RUN_WRITE_SECONDS (run_writer.py); the step never waits for the database.
 """
 
 import base64
 import logging
 import secrets
+import time
+from datetime import UTC, datetime
 
-from django.db import DatabaseError, connection
+from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -16,16 +19,27 @@ from .engine import Walk
 from .limits import allow
 from .matching import clean
 from .models import Run
+from .run_writer import writer
 
 log = logging.getLogger(__name__)
 COOKIE = "run"
 SALT = "troubleshoot.run"
 MAX_AGE = 60 * 60 * 24 * 30
+ANSWERS_LIMIT = Run._meta.get_field("answers").max_length
 
 
 def is_agent(user) -> bool:
     """Support agents and staff: they open guides to help someone or to test, not as users."""
     return user.is_staff or user.has_perm("troubleshoot.support_customers")
+
+
+def new_key(started_at: datetime) -> str:
+    """32 hex digits: the start in milliseconds, then 80 random bits (the cookie is signed besides).
+
+    Keys that grow with time land at the end of the key index, as UUIDv7s do; random keys landed
+    all over it, which cost three times as much per write once the table outgrew SQLite's cache.
+    """
+    return f"{int(started_at.timestamp() * 1000):012x}{secrets.token_hex(10)}"
 
 
 def reference_for(key: str) -> str:
@@ -52,16 +66,23 @@ def last_solution(current: Walk) -> str:
 
 
 class Recorder:
-    """The run of this request's walk; `reference` is known before the step renders, `save` writes after."""
+    """The run of this request's walk; `reference` is known before the step renders, `save` notes it after.
+
+    The cookie holds the run's key, its guide version and when the walk started, so any step can
+    write the whole run: the process that saw the first step may not have written it yet.
+    """
 
     def __init__(self, request, guide_slug: str, version: int):
         self.request = request
         # Staff and agents open guides to test them or to help someone; their visits are not users' runs.
         self.active = not (request.user.is_authenticated and is_agent(request.user))
-        state = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=MAX_AGE)
-        key, _, rest = state.partition(":")
-        self.same_walk = bool(key) and rest == f"{guide_slug}:{version}"
-        self.key = key if self.same_walk else secrets.token_hex(16)
+        state = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=MAX_AGE).split(":")
+        self.same_walk = len(state) == 4 and state[1:3] == [guide_slug, str(version)] and state[3].isdigit()
+        if self.same_walk:
+            self.key, self.started_at = state[0], datetime.fromtimestamp(int(state[3]) / 1000, UTC)
+        else:
+            self.started_at = timezone.now()
+            self.key = new_key(self.started_at)
         self.guide_slug, self.version = guide_slug, version
 
     @property
@@ -69,55 +90,27 @@ class Recorder:
         return reference_for(self.key)
 
     def save(self, response, current: Walk, platform: str, guide_id: int) -> None:
-        if not self.active:
-            return
-        values = {
-            "platform": platform,
-            "answers": "/".join(current.answers)[: Run._meta.get_field("answers").max_length],
-            "node": current.node.slug,
-            "solution": last_solution(current),
-            "outcome": outcome_of(current),
-            "updated_at": timezone.now(),
+        if not self.active or not (self.same_walk or allow(self.request, "run")):
+            return  # an agent; or a flood of new walks: show the steps, keep the table bounded
+        escalated = current.node.kind == "escalation"
+        row = {
+            "key": self.key, "guide_id": guide_id, "version": self.version, "platform": platform,
+            "answers": "/".join(current.answers)[:ANSWERS_LIMIT], "node": current.node.slug,
+            "solution": last_solution(current), "outcome": outcome_of(current),
+            "reference": self.reference if escalated else None, "feedback": "",
+            "started_at": self.started_at, "updated_at": timezone.now(),
         }
-        if values["outcome"] == Run.Outcome.ESCALATED:
-            values["reference"] = self.reference
         try:
-            if self.same_walk and _update(self.key, values):
-                return
-            if not allow(self.request, "run"):
-                return  # a flood of new walks: show the steps, keep the table bounded
-            _insert(values | {"key": self.key, "guide_id": guide_id, "version": self.version,
-                              "started_at": values["updated_at"], "feedback": ""})
-        except DatabaseError:
+            writer.add(row)
+        except DatabaseError:  # only when runs are written in the request (RUN_WRITE_SECONDS = 0)
             log.exception("could not record a step of run %s", self.key[:8])
             return
-        response.set_signed_cookie(
-            COOKIE, f"{self.key}:{self.guide_slug}:{self.version}", salt=SALT, max_age=MAX_AGE,
-            httponly=True, samesite="Lax", secure=self.request.is_secure(),
-        )
-
-
-# Every step writes once, so these two statements are written out rather than built by the ORM each
-# time (which cost more than the rest of a cached step together). Django's cursor still quotes values.
-_TABLE = Run._meta.db_table
-
-
-def _params(values: dict) -> list:
-    # Each value as its field stores it (datetimes especially differ between databases).
-    return [Run._meta.get_field(name.removesuffix("_id")).get_db_prep_save(value, connection) for name, value in values.items()]
-
-
-def _update(key: str, values: dict) -> bool:
-    sql = f"UPDATE {_TABLE} SET " + ", ".join(f"{name} = %s" for name in values) + " WHERE key = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(values) + [key])
-        return cursor.rowcount > 0
-
-
-def _insert(values: dict) -> None:
-    sql = f"INSERT INTO {_TABLE} ({', '.join(values)}) VALUES ({', '.join(['%s'] * len(values))})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(values))
+        if not self.same_walk:
+            started = int(self.started_at.timestamp() * 1000)
+            response.set_signed_cookie(
+                COOKIE, f"{self.key}:{self.guide_slug}:{self.version}:{started}", salt=SALT, max_age=MAX_AGE,
+                httponly=True, samesite="Lax", secure=self.request.is_secure(),
+            )
 
 
 def add_feedback(request, text: str) -> bool:
@@ -127,4 +120,12 @@ def add_feedback(request, text: str) -> bool:
     if not key:
         return False
     text = clean(text).strip()[: Run.FEEDBACK_LIMIT]
-    return bool(Run.objects.filter(key=key).update(feedback=text, updated_at=timezone.now()))
+    writer.flush()  # this process may still hold the walk's newest step
+    # Another process may too: give it one round of writing. The note leaves updated_at alone, which
+    # orders the steps, so a step written after the note still lands.
+    waits = (0, settings.RUN_WRITE_SECONDS + 0.2) if settings.RUN_WRITE_SECONDS > 0 else (0,)
+    for wait in waits:
+        time.sleep(wait)
+        if Run.objects.filter(key=key).update(feedback=text):
+            return True
+    return False

@@ -99,6 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Published versions never change; only which one is newest does. Each process asks at most this often.
 NEWEST_VERSION_SECONDS = float(os.environ.get("NEWEST_VERSION_SECONDS", "5"))
+# Each process writes the runs of its walks in one batch this often, off the request path; 0 writes
+# each step in its own request (troubleshoot/run_writer.py).
+RUN_WRITE_SECONDS = float(os.environ.get("RUN_WRITE_SECONDS", "0.5"))
 
 LOGIN_URL = "troubleshoot:login"
 LOGIN_REDIRECT_URL = "troubleshoot:agent"

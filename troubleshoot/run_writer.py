@@ -1,0 +1,152 @@
+"""Runs written in batches, off the request path.
+
+Every step of every walk changes its run. Written in its own request, that write cost more than
+the rest of a step together: a commit each time and, on SQLite, workers queueing for one lock.
+So each process keeps the newest state of every run it has seen and writes them all in one
+transaction every RUN_WRITE_SECONDS, from a thread of its own.
+
+Each write is an upsert that only a newer step may overwrite, so the steps of one walk that
+different processes (or hosts) saw end in the right state whichever writes first. What is
+pending is written when the process exits cleanly (gunicorn's stops and restarts); a killed
+process loses at most its last RUN_WRITE_SECONDS of steps. RUN_WRITE_SECONDS = 0 writes in the
+request instead: the tests do, since their transaction is invisible to another thread.
+"""
+
+import atexit
+import contextlib
+import logging
+import os
+import threading
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+
+from .models import Run
+
+log = logging.getLogger(__name__)
+FIELDS = ("key", "guide_id", "version", "platform", "answers", "node", "solution", "outcome", "reference",
+          "feedback", "started_at", "updated_at")
+CHANGED = ("platform", "answers", "node", "solution", "outcome", "updated_at")
+MAX_PENDING = 50_000  # runs held per process while the database is away; beyond it new ones are dropped
+
+
+def _upsert_sql() -> str:
+    q = connection.ops.quote_name
+    table = q(Run._meta.db_table)
+    return (
+        f"INSERT INTO {table} ({', '.join(q(f) for f in FIELDS)}) VALUES ({', '.join(['%s'] * len(FIELDS))}) "
+        f"ON CONFLICT ({q('key')}) DO UPDATE SET "
+        + ", ".join(f"{q(f)} = excluded.{q(f)}" for f in CHANGED)
+        # A run keeps its reference once it has reached an escalation, as it kept it before batching.
+        + f", {q('reference')} = COALESCE(excluded.{q('reference')}, {table}.{q('reference')})"
+        # Only a newer step of the same guide version moves a run.
+        + f" WHERE {table}.{q('updated_at')} <= excluded.{q('updated_at')}"
+        + f" AND {table}.{q('guide_id')} = excluded.{q('guide_id')} AND {table}.{q('version')} = excluded.{q('version')}"
+    )
+
+
+def write(rows: list[dict]) -> None:
+    """Upsert these runs now, in this thread's connection; one statement for one run."""
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [[adapt(row[f]) if f.endswith("_at") else row[f] for f in FIELDS] for row in rows]
+    sql = _upsert_sql()
+    if len(params) == 1:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params[0])
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def merged(row: dict, other: dict) -> dict:
+    """Two states of one run: the newer step's, keeping the earliest start and any reference."""
+    newer, older = (row, other) if row["updated_at"] >= other["updated_at"] else (other, row)
+    return newer | {"started_at": min(row["started_at"], other["started_at"]),
+                    "reference": newer["reference"] or older["reference"]}
+
+
+class RunWriter:
+    """The runs this process has seen and not yet written, and the thread that writes them."""
+
+    def __init__(self):
+        self._start_afresh()
+        atexit.register(self.flush)
+
+    def _start_afresh(self) -> None:
+        # Also after a fork: a parent's thread does not come along into the child.
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.pending: dict[str, dict] = {}
+        self.dropped = 0
+        self.thread: threading.Thread | None = None
+        self.stopping = threading.Event()
+
+    def add(self, row: dict) -> None:
+        """Note a run's newest state; written within RUN_WRITE_SECONDS (at once when that is 0)."""
+        if settings.RUN_WRITE_SECONDS <= 0:
+            write([row])
+            return
+        if self.pid != os.getpid():
+            self._start_afresh()
+        with self.lock:
+            self._keep(row)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._write_every, name="run-writer", daemon=True)
+                self.thread.start()
+
+    def _keep(self, row: dict) -> None:
+        older = self.pending.get(row["key"])
+        if older is not None:
+            row = merged(row, older)
+        elif len(self.pending) >= MAX_PENDING:
+            self.dropped += 1
+            return
+        self.pending[row["key"]] = row
+
+    def _write_every(self) -> None:
+        while not self.stopping.wait(settings.RUN_WRITE_SECONDS):
+            if not self.flush():
+                # Idle, or the database is away: hold no connection; the next write opens a fresh one.
+                with contextlib.suppress(DatabaseError):
+                    connection.close()
+        self.flush()
+        connection.close()
+
+    def flush(self) -> bool:
+        """Write everything pending now; False when there was nothing, or the database was away (it waits)."""
+        with self.lock:
+            batch, self.pending = list(self.pending.values()), {}
+            dropped, self.dropped = self.dropped, 0
+        if dropped:
+            log.warning("dropped %d runs: more than %d were waiting for the database", dropped, MAX_PENDING)
+        if not batch:
+            return False
+        try:
+            write(batch)
+        except (OperationalError, InterfaceError):
+            log.exception("could not write %d runs; trying again in %s s", len(batch), settings.RUN_WRITE_SECONDS)
+            with self.lock:
+                for row in batch:
+                    self._keep(row)
+            return False
+        except DatabaseError:
+            self._write_one_by_one(batch)
+        return True
+
+    def _write_one_by_one(self, batch: list[dict]) -> None:
+        # A run the database refuses (its guide deleted meanwhile, say) must not hold back the others.
+        for row in batch:
+            try:
+                write([row])
+            except DatabaseError:
+                log.exception("could not write run %s; dropped", row["key"][:8])
+
+    def stop(self) -> None:
+        """Write what is pending and end the thread (tests; a clean exit does it through atexit)."""
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(30)
+        self._start_afresh()
+
+
+writer = RunWriter()
