@@ -1,5 +1,6 @@
 """One settings module, driven by environment variables."""
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -168,3 +169,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},  # one line per request comes from RequestLog
 }
+# No format above shows them, yet every record would look them up (the asyncio task's name costs an
+# exception outside an event loop): the logging HOWTO's "Optimization" switches. A third of a log line.
+logging.logThreads = logging.logProcesses = logging.logMultiprocessing = logging.logAsyncioTasks = False
