@@ -20,7 +20,12 @@ class VersionConverter:
 register_converter(VersionConverter, "version")
 
 app_name = "troubleshoot"
+# Steps first: they are nearly every request, and Django tries the patterns in this order.
 urlpatterns = [
+    path("guides/<slug:guide>/v<version:version>/<slug:platform>/<path:answers>/", views.step, name="step"),
+    path("guides/<slug:guide>/v<version:version>/<slug:platform>/", views.step, name="start"),
+    path("guides/<slug:guide>/v<version:version>/", views.choose_platform, name="version"),
+    path("guides/<slug:guide>/", views.guide, name="guide"),
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("find/", views.find, name="find"),
@@ -32,8 +37,4 @@ urlpatterns = [
     path("agent/guides/<slug:guide>/", support.guide_links, name="agent_guide"),
     path("agent/runs/<str:reference>/", support.run_view, name="agent_run"),
     re_path(r"^error/(?P<code>[A-Za-z0-9]{2,12})/$", views.error_link, name="error"),
-    path("guides/<slug:guide>/", views.guide, name="guide"),
-    path("guides/<slug:guide>/v<version:version>/", views.choose_platform, name="version"),
-    path("guides/<slug:guide>/v<version:version>/<slug:platform>/", views.step, name="start"),
-    path("guides/<slug:guide>/v<version:version>/<slug:platform>/<path:answers>/", views.step, name="step"),
 ]

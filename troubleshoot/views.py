@@ -8,7 +8,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
@@ -171,8 +172,14 @@ def choose_platform(request: HtmxHttpRequest, guide: str, version: int) -> HttpR
 @shows_not_found
 def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
     found, latest = _load(guide, version)
-    base = reverse("troubleshoot:version", args=[guide, version])
+    base = _version_url(guide, version, get_script_prefix())
     return walk_page(request, found, base, platform, answers, version, latest, recorder=Recorder(request, guide, version))
+
+
+@functools.lru_cache(maxsize=4096)
+def _version_url(guide: str, version: int, script_prefix: str) -> str:
+    # Every step needs it and it never changes; the prefix is in the key because reverse() uses it.
+    return reverse("troubleshoot:version", args=[guide, version])
 
 
 def platform_page(request, found: Guide, base: str, version, latest, preview: bool = False) -> HttpResponse:
@@ -224,6 +231,8 @@ def walk_page(request, found: Guide, base: str, platform: str, answers: str, ver
         if same_for_all:
             rendered_steps.put(key, html)
     response = HttpResponse(html)
+    if not same_for_all:
+        patch_cache_control(response, private=True)  # a reference or a form token: this browser's own
     if recorder:
         recorder.save(response, current, platform, published.guide_id(found.slug))
     return push_url(response, pushed) if pushed else response

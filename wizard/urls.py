@@ -8,10 +8,10 @@ from django.views.generic import RedirectView
 favicon = lazy(static, str)("troubleshoot/favicon.svg")
 
 urlpatterns = [
+    path("", include("troubleshoot.urls")),  # first: the wizard's pages are nearly every request
     path("admin/", admin.site.urls),
     # Pages that name no icon (the admin's) make browsers ask for this one.
     path("favicon.ico", RedirectView.as_view(url=favicon, permanent=True)),
-    path("", include("troubleshoot.urls")),
 ]
 
 handler404 = "troubleshoot.views.not_found"
