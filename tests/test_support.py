@@ -88,6 +88,13 @@ def test_escalation_gives_a_reference_stored_with_the_run(client, shipped):
     assert f"Reference: {reference}" in client.get(ESCALATION).content.decode()  # in the summary too
 
 
+def test_a_step_for_everyone_looks_up_no_session_and_a_personal_one_is_private(client, shipped):
+    step = client.get(START)
+    assert "Cookie" not in step.get("Vary", "") and "private" not in step.get("Cache-Control", "")
+    escalation = client.get(ESCALATION)  # holds this walk's reference
+    assert "private" in escalation["Cache-Control"]
+
+
 def test_references_are_not_sequential(shipped):
     assert reference_for("a" * 32) != reference_for("b" * 32)
     assert re.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}", reference_for("a" * 32))

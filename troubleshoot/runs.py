@@ -75,7 +75,9 @@ class Recorder:
     def __init__(self, request, guide_slug: str, version: int):
         self.request = request
         # Staff and agents open guides to test them or to help someone; their visits are not users' runs.
-        self.active = not (request.user.is_authenticated and is_agent(request.user))
+        # Only a browser with a session can be signed in: without one, nobody need be looked up.
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+        self.active = not (signed_in and is_agent(request.user))
         state = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=MAX_AGE).split(":")
         self.same_walk = len(state) == 4 and state[1:3] == [guide_slug, str(version)] and state[3].isdigit()
         if self.same_walk:
