@@ -1,7 +1,9 @@
 """`make bench`: the wizard as production serves it, beside Django's floor, under wrk.
 
 Both apps run under the same gunicorn settings as `make run` (2 workers, DEBUG off) on loopback,
-on a scratch SQLite database. Ratios to the floor are the figures to quote: machines are noisy.
+on a scratch SQLite database. Ratios to the floor are the figures to quote: machines are noisy, so
+each round drives the floor and then every page, each page's ratio is taken against its own
+round's floor, and the median of the rounds is reported.
 """
 
 import gzip
@@ -9,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import socket
 import subprocess
 import sys
@@ -64,6 +67,19 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
     }
 
 
+def summary(rounds: list[dict], floors: list[dict]) -> dict:
+    """Medians over the rounds; each round's ratios against the floor of that same round."""
+    ratios = [r["rps"] / f["rps"] for r, f in zip(rounds, floors)]
+    return {
+        "rps": statistics.median(r["rps"] for r in rounds),
+        "p50": statistics.median(r["p50"] for r in rounds),
+        "p99": statistics.median(r["p99"] for r in rounds),
+        "ratio": statistics.median(ratios), "lowest": min(ratios), "highest": max(ratios),
+        "p99 ratio": statistics.median(r["p99"] / f["p99"] for r, f in zip(rounds, floors)),
+        "requests": sum(r["requests"] for r in rounds), "errors": sum(r["errors"] for r in rounds),
+    }
+
+
 def worker_rss_kib(master: int) -> list[int]:
     children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
     sizes = []
@@ -82,11 +98,12 @@ class Command(BaseCommand):
     help = "Benchmark the wizard against Django's floor with wrk; prints throughput, latency and ratios."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seconds", type=int, default=6, help="How long wrk drives each page.")
+        parser.add_argument("--seconds", type=int, default=3, help="How long wrk drives each page in each round.")
+        parser.add_argument("--rounds", type=int, default=3)
         parser.add_argument("--connections", type=int, default=8)
         parser.add_argument("--json", dest="out", help="Also write the figures to this file.")
 
-    def handle(self, seconds, connections, out, **options):
+    def handle(self, seconds, rounds, connections, out, **options):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed: apt-get install wrk")
         scratch = Path(tempfile.mkdtemp(prefix="wizard-bench-"))
@@ -104,8 +121,8 @@ class Command(BaseCommand):
                     cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
                 servers.append(process)
                 wait_for(port, process, scratch / "servers.log")
-            self.report(f"http://127.0.0.1:{app}", f"http://127.0.0.1:{floor}", servers[0].pid, seconds, connections,
-                        publish_times, out)
+            self.report(f"http://127.0.0.1:{app}", f"http://127.0.0.1:{floor}", servers[0].pid, seconds, rounds,
+                        connections, publish_times, out)
         finally:
             for process in servers:
                 process.terminate()
@@ -127,7 +144,8 @@ class Command(BaseCommand):
             times[size] = re.search(r"in ([\d.]+ s)", manage("import_guide", str(path))).group(1)
         return times
 
-    def report(self, app: str, floor: str, master: int, seconds: int, connections: int, publish: dict, out: str | None):
+    def report(self, app: str, floor: str, master: int, seconds: int, rounds: int, connections: int, publish: dict,
+               out: str | None):
         step = app + "/guides/ns0109/v1/expensify-web/"
         pages = {
             "floor": (floor + "/", None),
@@ -146,20 +164,26 @@ class Command(BaseCommand):
                 if not url.endswith("/find/"):
                     fetch(url)
         rss_before = worker_rss_kib(master)
-        results = {name: wrk(url, seconds, connections, script) for name, (url, script) in pages.items()}
+        runs = {name: [] for name in pages}
+        for _ in range(rounds):
+            for name, (url, script) in pages.items():
+                runs[name].append(wrk(url, seconds, connections, script))
         rss_after = worker_rss_kib(master)
-        served = sum(r["requests"] for name, r in results.items() if name != "floor")
+        served = sum(r["requests"] for name, rs in runs.items() if name != "floor" for r in rs)
+        results = {name: summary(rs, runs["floor"]) for name, rs in runs.items()}
 
-        base = results["floor"]
-        self.stdout.write(f"{'page':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'p99 x':>6} {'errors':>6}")
+        self.stdout.write(f"{rounds} rounds of {seconds} s per page; medians; 'range' is the lowest and highest round's ratio")
+        self.stdout.write(f"{'page':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'range':>11} "
+                          f"{'p99 x':>6} {'errors':>6}")
         for name, r in results.items():
-            self.stdout.write(f"{name:36} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
-                              f"{r['rps'] / base['rps']:9.2f} {r['p99'] / base['p99']:6.2f} {r['errors']:6d}")
-        ten, big = results["10-node guide, deepest question"], results["5,000-node guide, deepest question"]
+            self.stdout.write(f"{name:36} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['ratio']:9.2f} "
+                              f"{r['lowest']:5.2f}-{r['highest']:.2f} {r['p99 ratio']:6.2f} {r['errors']:6d}")
+        size_ratio = statistics.median(big["rps"] / ten["rps"] for big, ten in zip(
+            runs["5,000-node guide, deepest question"], runs["10-node guide, deepest question"]))
         weight = self.page_weight(app)
         fragment, _ = fetch(step + "unsure/yes/", {"HX-Request": "true"})
         lines = [
-            f"5,000-node step throughput / 10-node: {big['rps'] / ten['rps']:.2f}",
+            f"5,000-node step throughput / 10-node (median of rounds): {size_ratio:.2f}",
             f"lint and publish (import_guide): 10 nodes {publish[10]}, 5,000 nodes {publish[5000]}",
             f"worker memory (RSS, KiB) before {rss_before} after {rss_after} over {served:,} requests",
             f"first page load, all assets, compressed: {weight / 1024:.1f} kB; htmx step fragment: {len(fragment) / 1024:.1f} kB",
@@ -167,7 +191,7 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
         if out:
-            Path(out).write_text(json.dumps({"pages": results, "notes": lines}, indent=2))
+            Path(out).write_text(json.dumps({"pages": results, "rounds": runs, "notes": lines}, indent=2))
 
     def page_weight(self, app: str) -> int:
         """Bytes on the wire for the home page and everything it loads, as a browser asks (gzip)."""
