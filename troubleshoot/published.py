@@ -1,7 +1,7 @@
 """Published guides as the wizard reads them.
 
 A version never changes, so its parsed guide is cached per process for good; only "which version
-is the newest" is asked of the database on each request.
+is the newest" is asked of the database, at most once per NEWEST_VERSION_SECONDS.
 """
 
 import time
@@ -15,7 +15,7 @@ from .matching import Matcher
 from .models import Version
 
 class Rendered:
-    """A bounded least-recently-used store of rendered steps: versions never change, so neither do they."""
+    """A bounded least-recently-used store of rendered HTML: versions never change, so neither does it."""
 
     def __init__(self, size: int):
         self.size, self.pages = size, OrderedDict()
@@ -35,21 +35,22 @@ class Rendered:
         self.pages.clear()
 
 
-rendered_steps = Rendered(size=4096)
+rendered = Rendered(size=4096)  # steps, and the list of guides: HTML that holds nothing personal
 _guides: dict[tuple[str, int], Guide] = {}
 _guide_ids: dict[str, int] = {}
 _newest_numbers: dict[str, tuple[int | None, float]] = {}
+_newest_set: tuple[tuple[tuple[str, int], ...], float] | None = None
 _matcher: tuple[tuple, Matcher] | None = None
 
 
 def forget_cached() -> None:
     """Drop every cached guide; tests need it, as each starts with an empty database."""
-    global _matcher
+    global _matcher, _newest_set
     _guides.clear()
     _guide_ids.clear()
     _newest_numbers.clear()
-    rendered_steps.clear()
-    _matcher = None
+    rendered.clear()
+    _matcher = _newest_set = None
 
 
 def latest_number(slug: str) -> int | None:
@@ -66,7 +67,9 @@ def latest_number(slug: str) -> int | None:
 
 
 def forget_newest(slug: str) -> None:
+    global _newest_set
     _newest_numbers.pop(slug, None)
+    _newest_set = None
 
 
 def guide(slug: str, number: int) -> Guide | None:
@@ -86,19 +89,25 @@ def guide_id(slug: str) -> int:
     return _guide_ids[slug]
 
 
-def _newest() -> tuple[tuple[str, int], ...]:
-    return tuple(Version.objects.values_list("guide__slug").annotate(number=Max("number")).order_by("guide__slug"))
+def newest() -> tuple[tuple[str, int], ...]:
+    """(slug, newest number) of every published guide, asked at most once per NEWEST_VERSION_SECONDS."""
+    global _newest_set
+    now = time.monotonic()
+    if _newest_set is None or _newest_set[1] <= now:
+        rows = tuple(Version.objects.values_list("guide__slug").annotate(number=Max("number")).order_by("guide__slug"))
+        _newest_set = (rows, now + settings.NEWEST_VERSION_SECONDS)
+    return _newest_set[0]
 
 
 def latest_guides() -> list[Guide]:
     """The newest version of every published guide, for the home page."""
-    return [g for slug, number in _newest() if (g := guide(slug, number)) is not None]
+    return [g for slug, number in newest() if (g := guide(slug, number)) is not None]
 
 
 def matcher() -> Matcher:
     """The matcher over the newest versions; rebuilt only when one of them changes."""
     global _matcher
-    newest = _newest()
-    if _matcher is None or _matcher[0] != newest:
-        _matcher = (newest, Matcher(g for slug, number in newest if (g := guide(slug, number)) is not None))
+    current = newest()
+    if _matcher is None or _matcher[0] != current:
+        _matcher = (current, Matcher(g for slug, number in current if (g := guide(slug, number)) is not None))
     return _matcher[1]

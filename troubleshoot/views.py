@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
@@ -20,7 +21,7 @@ from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
 from .limits import allow
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
-from .published import rendered_steps
+from .published import rendered
 from .runs import Recorder, add_feedback
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "troubleshoot/home.html", {"guides": published.latest_guides()})
+    return render(request, "troubleshoot/home.html", {"guide_list": newest_guide_list()})
+
+
+def newest_guide_list() -> str:
+    """Every guide's newest version as a list of links: rendered once per set of newest versions."""
+    key = ("guide list", published.newest(), get_script_prefix())
+    html = rendered.get(key)
+    if html is None:
+        html = render_to_string("troubleshoot/_guides.html", {"guides": published.latest_guides()})
+        rendered.put(key, html)
+    return mark_safe(html)  # rendered by our own template, which escapes what it shows
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,7 +99,7 @@ def find(request: HttpRequest) -> HttpResponse:
         return redirect("troubleshoot:home")
     text = request.POST.get("error", "")
     if not clean(text).strip():
-        context = {"guides": published.latest_guides(), "paste_problem": "Paste the error message first: the box was empty."}
+        context = {"guide_list": newest_guide_list(), "paste_problem": "Paste the error message first: the box was empty."}
         return render(request, "troubleshoot/home.html", context, status=400)
     if not allow(request, "paste"):
         return too_many(request)
@@ -126,7 +137,7 @@ def _open(request: HttpRequest, text: str, found: Match) -> HttpResponse:
     except DatabaseError:  # learning what is missing must never cost the user their answer
         log.exception("could not record a paste with no guide")
     context = {
-        "code": found.code, "suggestions": found.suggestions, "guides": published.latest_guides(),
+        "code": found.code, "suggestions": found.suggestions, "guide_list": newest_guide_list(),
         "pasted": clean(text), "cut": len(text) > MAX_TEXT,
     }
     return render(request, "troubleshoot/no_guide.html", context)
@@ -222,14 +233,14 @@ def walk_page(request, found: Guide, base: str, platform: str, answers: str, ver
     # Questions, checklists and solutions hold nothing personal, so their HTML is the same for everyone.
     same_for_all = not preview and not current.fixed and current.node.kind != "escalation"
     key = (found.slug, version, latest, platform, tuple(parts), template, request.get_host(), request.is_secure())
-    html = rendered_steps.get(key) if same_for_all else None
+    html = rendered.get(key) if same_for_all else None
     if html is None:
         reference = recorder.reference if recorder and current.node.kind == "escalation" else ""
         context = _step_context(request, current, base, platform, reference) | {
             "version": version, "latest": latest, "preview": preview, "thanks": "thanks" in request.GET}
         html = render_to_string(template, context, request=None if same_for_all else request)
         if same_for_all:
-            rendered_steps.put(key, html)
+            rendered.put(key, html)
     response = HttpResponse(html)
     if not same_for_all:
         patch_cache_control(response, private=True)  # a reference or a form token: this browser's own

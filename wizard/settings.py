@@ -104,6 +104,10 @@ NEWEST_VERSION_SECONDS = float(os.environ.get("NEWEST_VERSION_SECONDS", "5"))
 # each step in its own request (troubleshoot/run_writer.py).
 RUN_WRITE_SECONDS = float(os.environ.get("RUN_WRITE_SECONDS", "0.5"))
 
+# Only the admin shows messages, always to someone with a session; the default (cookie, then
+# session) builds a cookie signer on every request to find none.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 LOGIN_URL = "troubleshoot:login"
 LOGIN_REDIRECT_URL = "troubleshoot:agent"
 
