@@ -244,6 +244,21 @@ def test_a_publish_here_is_seen_at_once(client, shipped, django_capture_on_commi
     assert "A newer version exists" in client.get(START).content.decode()
 
 
+def test_the_home_page_shows_a_guide_published_here_at_once(client, shipped, django_capture_on_commit_callbacks):
+    assert "Fix a NetSuite sync error" in client.get("/").content.decode()  # the list is now cached
+    guide = Guide.objects.get(slug="ns0109")
+    Guide.objects.filter(pk=guide.pk).update(title="Renamed for version 2")
+    with django_capture_on_commit_callbacks(execute=True):
+        drafts.publish(Guide.objects.get(pk=guide.pk))
+    assert "Renamed for version 2" in client.get("/").content.decode()
+
+
+def test_the_home_page_asks_nothing_of_the_database_once_its_list_is_cached(client, shipped, django_assert_num_queries):
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
+
+
 def test_a_first_step_costs_at_most_two_queries_whatever_the_guides_size(client, db, django_assert_max_num_queries):
     from troubleshoot.benchmarks.generated import deepest_question, guide_document
 
