@@ -175,6 +175,13 @@ def test_service_resumes_by_itself_after_the_database_drops_its_connections(two_
     statuses = [status(step) for _ in range(10)] + [status(a + "/healthz/")]
     assert 500 not in statuses
     assert statuses[-3:] == [200, 200, 200]
+    # The run writer's connection was dropped too: it reconnects, and the steps it held are not lost.
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:
+        deadline = time.monotonic() + 10
+        count = "SELECT count(*) FROM troubleshoot_run WHERE answers = 'unsure'"  # this test's walks alone
+        while (runs := db.execute(count).fetchone()[0]) < 11:
+            assert time.monotonic() < deadline, f"only {runs} of 11 walks were written"
+            time.sleep(0.2)
 
 
 def status(url: str) -> int:
