@@ -187,3 +187,23 @@ def test_a_gunicorn_worker_stopping_writes_the_runs_it_still_holds(tmp_path):
         server.wait(30)
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM troubleshoot_run").fetchone()[0] == 3
+
+
+def test_the_thread_outlives_a_failure_it_did_not_expect(threaded, monkeypatch, caplog):
+    real, calls = run_writer.write, []
+
+    def broken_once(rows):
+        calls.append(len(rows))
+        if len(calls) == 1:
+            raise TypeError("a bug")
+        real(rows)
+
+    monkeypatch.setattr(run_writer, "write", broken_once)
+    with caplog.at_level(logging.ERROR, logger="troubleshoot.run_writer"):
+        Client().get(START)
+        wait_until_written()
+        Client().get(START)
+        wait_until_written()
+    assert writer.thread.is_alive() and "the run writer failed" in caplog.text
+    writer.stop()
+    assert Run.objects.count() == 1  # the second walk; the first batch was lost and said so

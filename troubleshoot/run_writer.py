@@ -105,7 +105,12 @@ class RunWriter:
 
     def _write_every(self) -> None:
         while not self.stopping.wait(settings.RUN_WRITE_SECONDS):
-            if not self.flush():
+            try:
+                written = self.flush()
+            except Exception:  # a bug must not stop the thread: every later walk would go unrecorded
+                log.exception("the run writer failed; its batch is lost")
+                written = False
+            if not written:
                 # Idle, or the database is away: hold no connection; the next write opens a fresh one.
                 with contextlib.suppress(DatabaseError):
                     connection.close()
