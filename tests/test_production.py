@@ -174,13 +174,21 @@ def test_no_form_post_gives_a_500(client, shipped, form):
 # Logs
 
 
-def test_one_structured_log_line_per_request(client, shipped, caplog):
-    with caplog.at_level(logging.INFO, logger="troubleshoot.requests"):
+def test_one_json_line_per_request(client, shipped):
+    from datetime import datetime, timedelta
+
+    handler = logging.getLogger("troubleshoot.requests").handlers[0]  # standard error, as configured
+    out = io.StringIO()
+    stream = handler.setStream(out)
+    try:
         client.get("/guides/ns0109/v1/expensify-web/")
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "troubleshoot.requests"]
+    finally:
+        handler.setStream(stream)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]  # every line whole JSON
     assert len(lines) == 1
     assert lines[0]["method"] == "GET" and lines[0]["path"] == "/guides/ns0109/v1/expensify-web/"
     assert lines[0]["status"] == 200 and lines[0]["ms"] >= 0
+    assert abs(datetime.fromisoformat(lines[0]["time"]) - datetime.now().astimezone()) < timedelta(minutes=1)
 
 
 # Backups

@@ -3,6 +3,7 @@
 import json
 import logging
 import time
+from datetime import UTC, datetime
 
 from django.db import InterfaceError, OperationalError
 from django.template.loader import render_to_string
@@ -12,17 +13,17 @@ log = logging.getLogger("troubleshoot.requests")
 
 
 class RequestLog:
-    """One JSON line per request: method, path, status and milliseconds."""
+    """One JSON line per request: time, method, path, status and milliseconds."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        started = time.perf_counter()
+        at, started = datetime.now(UTC), time.perf_counter()
         response = self.get_response(request)
         log.info(json.dumps({
-            "method": request.method, "path": request.path[:500], "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
+            "time": at.isoformat(timespec="milliseconds"), "method": request.method, "path": request.path[:500],
+            "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1),
         }))
         return response
 
