@@ -155,6 +155,22 @@ def test_a_cookie_from_before_batching_starts_a_new_run(client, shipped):
     assert Run.objects.get().key != "a" * 32
 
 
+def test_a_walk_continues_with_its_cookie_and_a_forged_one_starts_afresh(client, shipped, settings):
+    from troubleshoot.runs import COOKIE
+
+    client.get(START)
+    client.get(START + "yes/")
+    run = Run.objects.get()
+    assert run.answers == "yes"  # the same run, read back from the cookie Django's signer wrote
+    key, rest = client.cookies[COOKIE].value.split(":", 1)
+    client.cookies[COOKIE] = "f" * 32 + ":" + rest  # another run's key under this cookie's signature
+    client.get(START + "no/")
+    assert Run.objects.count() == 2 and Run.objects.get(pk=run.pk).answers == "yes"
+    settings.SECRET_KEY = "rotated without a fallback"
+    client.get(START + "yes/no/")
+    assert Run.objects.count() == 3  # an old cookie no longer signs for its walk
+
+
 
 def test_a_gunicorn_worker_stopping_writes_the_runs_it_still_holds(tmp_path):
     import sqlite3

@@ -5,12 +5,14 @@ RUN_WRITE_SECONDS (run_writer.py); the step never waits for the database.
 """
 
 import base64
+import functools
 import logging
 import secrets
 import time
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core import signing
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -31,6 +33,27 @@ ANSWERS_LIMIT = Run._meta.get_field("answers").max_length
 def is_agent(user) -> bool:
     """Support agents and staff: they open guides to help someone or to test, not as users."""
     return user.is_staff or user.has_perm("troubleshoot.support_customers")
+
+
+@functools.lru_cache(maxsize=2)
+def _signer(secret_key: str, fallback_keys: tuple[str, ...]) -> signing.TimestampSigner:
+    return signing.get_cookie_signer(salt=COOKIE + SALT)  # what get_signed_cookie() uses
+
+
+def cookie_signer() -> signing.TimestampSigner:
+    """The run cookie's signer, made once per secret key: Django makes one for every signed cookie."""
+    return _signer(settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
+
+
+def read_cookie(request) -> str:
+    """The run cookie's value while its signature holds and it is younger than MAX_AGE; otherwise ''."""
+    value = request.COOKIES.get(COOKIE)
+    if not value:
+        return ""
+    try:
+        return cookie_signer().unsign(value, max_age=MAX_AGE)
+    except signing.BadSignature:
+        return ""
 
 
 def new_key(started_at: datetime) -> str:
@@ -78,7 +101,7 @@ class Recorder:
         # Only a browser with a session can be signed in: without one, nobody need be looked up.
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
         self.active = not (signed_in and is_agent(request.user))
-        state = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=MAX_AGE).split(":")
+        state = read_cookie(request).split(":")
         self.same_walk = len(state) == 4 and state[1:3] == [guide_slug, str(version)] and state[3].isdigit()
         if self.same_walk:
             self.key, self.started_at = state[0], datetime.fromtimestamp(int(state[3]) / 1000, UTC)
@@ -109,16 +132,15 @@ class Recorder:
             return
         if not self.same_walk:
             started = int(self.started_at.timestamp() * 1000)
-            response.set_signed_cookie(
-                COOKIE, f"{self.key}:{self.guide_slug}:{self.version}:{started}", salt=SALT, max_age=MAX_AGE,
-                httponly=True, samesite="Lax", secure=self.request.is_secure(),
+            response.set_cookie(
+                COOKIE, cookie_signer().sign(f"{self.key}:{self.guide_slug}:{self.version}:{started}"),
+                max_age=MAX_AGE, httponly=True, samesite="Lax", secure=self.request.is_secure(),
             )
 
 
 def add_feedback(request, text: str) -> bool:
     """Attach the user's words to the run of this browser's walk; False when there is none."""
-    state = request.get_signed_cookie(COOKIE, default="", salt=SALT, max_age=MAX_AGE)
-    key = state.partition(":")[0]
+    key = read_cookie(request).partition(":")[0]
     if not key:
         return False
     text = clean(text).strip()[: Run.FEEDBACK_LIMIT]
