@@ -32,6 +32,19 @@ def row(key: str, answers: str, at, guide_id: int, **changes) -> dict:
             "started_at": at, "updated_at": at} | changes
 
 
+def failing_once(exception: Exception, monkeypatch) -> None:
+    """The writer's first database write raises `exception`; later ones write."""
+    real, calls = run_writer.write, []
+
+    def write(rows):
+        calls.append(rows)
+        if len(calls) == 1:
+            raise exception
+        real(rows)
+
+    monkeypatch.setattr(run_writer, "write", write)
+
+
 def wait_until_written(seconds: float = 5) -> None:
     # Reads only the writer's own memory: reading the table while the thread writes it would take
     # SQLite's in-memory test database's table lock.
@@ -106,15 +119,7 @@ def test_a_note_sent_before_the_step_was_written_still_finds_its_run(threaded):
 
 def test_runs_wait_while_the_database_is_away_and_are_written_when_it_returns(threaded, monkeypatch, caplog):
     threaded.RUN_WRITE_SECONDS = 30  # this test writes by hand
-    real, calls = run_writer.write, []
-
-    def away_once(rows):
-        calls.append(len(rows))
-        if len(calls) == 1:
-            raise OperationalError("the database is starting up")
-        real(rows)
-
-    monkeypatch.setattr(run_writer, "write", away_once)
+    failing_once(OperationalError("the database is starting up"), monkeypatch)
     Client().get(START)
     Client().get(START)
     with caplog.at_level(logging.ERROR, logger="troubleshoot.run_writer"):
@@ -148,9 +153,10 @@ def test_runs_waiting_for_the_database_are_bounded(threaded, monkeypatch, caplog
 def test_a_cookie_from_before_batching_starts_a_new_run(client, shipped):
     from django.core import signing
 
-    from troubleshoot.runs import COOKIE, SALT
+    from troubleshoot.runs import COOKIE
 
-    client.cookies[COOKIE] = signing.get_cookie_signer(salt=COOKIE + SALT).sign("a" * 32 + ":login-credentials:1")
+    earlier = signing.get_cookie_signer(salt=COOKIE + "troubleshoot.run")  # its key random, not timed
+    client.cookies[COOKIE] = earlier.sign("a" * 32 + ":login-credentials:1")
     client.get(START)
     assert Run.objects.get().key != "a" * 32
 
@@ -206,15 +212,7 @@ def test_a_gunicorn_worker_stopping_writes_the_runs_it_still_holds(tmp_path):
 
 
 def test_the_thread_outlives_a_failure_it_did_not_expect(threaded, monkeypatch, caplog):
-    real, calls = run_writer.write, []
-
-    def broken_once(rows):
-        calls.append(len(rows))
-        if len(calls) == 1:
-            raise TypeError("a bug")
-        real(rows)
-
-    monkeypatch.setattr(run_writer, "write", broken_once)
+    failing_once(TypeError("a bug"), monkeypatch)
     with caplog.at_level(logging.ERROR, logger="troubleshoot.run_writer"):
         Client().get(START)
         wait_until_written()

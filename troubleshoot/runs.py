@@ -25,7 +25,7 @@ from .run_writer import writer
 
 log = logging.getLogger(__name__)
 COOKIE = "run"
-SALT = "troubleshoot.run"
+SALT = "troubleshoot.run.2"  # 2: keys begin with their walk's start; cookies from before start a new walk
 MAX_AGE = 60 * 60 * 24 * 30
 ANSWERS_LIMIT = Run._meta.get_field("answers").max_length
 
@@ -65,6 +65,10 @@ def new_key(started_at: datetime) -> str:
     return f"{int(started_at.timestamp() * 1000):012x}{secrets.token_hex(10)}"
 
 
+def started_at_of(key: str) -> datetime:
+    return datetime.fromtimestamp(int(key[:12], 16) / 1000, UTC)
+
+
 def reference_for(key: str) -> str:
     """A short code to quote to support: derived from the secret run key, so unguessable and not sequential."""
     code = base64.b32encode(salted_hmac("troubleshoot.run-reference", key, algorithm="sha256").digest()).decode()[:10]
@@ -91,8 +95,8 @@ def last_solution(current: Walk) -> str:
 class Recorder:
     """The run of this request's walk; `reference` is known before the step renders, `save` notes it after.
 
-    The cookie holds the run's key, its guide version and when the walk started, so any step can
-    write the whole run: the process that saw the first step may not have written it yet.
+    The cookie holds the run's key (which begins with the walk's start) and its guide version, so
+    any step can write the whole run: the process that saw the first step may not have written it yet.
     """
 
     def __init__(self, request, guide_slug: str, version: int):
@@ -101,13 +105,10 @@ class Recorder:
         # Only a browser with a session can be signed in: without one, nobody need be looked up.
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
         self.active = not (signed_in and is_agent(request.user))
-        state = read_cookie(request).split(":")
-        self.same_walk = len(state) == 4 and state[1:3] == [guide_slug, str(version)] and state[3].isdigit()
-        if self.same_walk:
-            self.key, self.started_at = state[0], datetime.fromtimestamp(int(state[3]) / 1000, UTC)
-        else:
-            self.started_at = timezone.now()
-            self.key = new_key(self.started_at)
+        key, _, rest = read_cookie(request).partition(":")
+        self.same_walk = rest == f"{guide_slug}:{version}"
+        self.key = key if self.same_walk else new_key(timezone.now())
+        self.started_at = started_at_of(self.key)
         self.guide_slug, self.version = guide_slug, version
 
     @property
@@ -131,9 +132,8 @@ class Recorder:
             log.exception("could not record a step of run %s", self.key[:8])
             return
         if not self.same_walk:
-            started = int(self.started_at.timestamp() * 1000)
             response.set_cookie(
-                COOKIE, cookie_signer().sign(f"{self.key}:{self.guide_slug}:{self.version}:{started}"),
+                COOKIE, cookie_signer().sign(f"{self.key}:{self.guide_slug}:{self.version}"),
                 max_age=MAX_AGE, httponly=True, samesite="Lax", secure=self.request.is_secure(),
             )
 
