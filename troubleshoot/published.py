@@ -38,8 +38,8 @@ class Rendered:
 rendered = Rendered(size=4096)  # steps, and the list of guides: HTML that holds nothing personal
 _guides: dict[tuple[str, int], Guide] = {}
 _guide_ids: dict[str, int] = {}
-_newest_numbers: dict[str, tuple[int | None, float]] = {}
-_newest_set: tuple[tuple[tuple[str, int], ...], float] | None = None
+# (slug, newest number) of every guide, the same as a dict, and until when to trust them.
+_newest_set: tuple[tuple[tuple[str, int], ...], dict[str, int], float] | None = None
 _matcher: tuple[tuple, Matcher] | None = None
 
 
@@ -48,27 +48,21 @@ def forget_cached() -> None:
     global _matcher, _newest_set
     _guides.clear()
     _guide_ids.clear()
-    _newest_numbers.clear()
     rendered.clear()
     _matcher = _newest_set = None
 
 
 def latest_number(slug: str) -> int | None:
-    """The newest version's number, asked of the database at most once per NEWEST_SECONDS per process.
-
-    Publishing here forgets it at once; other processes and hosts see a new version within that time.
-    """
-    now = time.monotonic()
-    cached = _newest_numbers.get(slug)
-    if cached is None or cached[1] <= now:
-        cached = (Version.objects.latest_number(slug), now + settings.NEWEST_VERSION_SECONDS)
-        _newest_numbers[slug] = cached
-    return cached[0]
+    """The newest version's number (see `newest`), or None for a guide never published."""
+    newest()
+    if slug not in _newest_set[1]:  # published elsewhere since the set was read, or no such guide: read it again
+        newest(refresh=True)
+    return _newest_set[1].get(slug)
 
 
 def forget_newest(slug: str) -> None:
+    """A publish here is seen at once; other processes and hosts see it within NEWEST_VERSION_SECONDS."""
     global _newest_set
-    _newest_numbers.pop(slug, None)
     _newest_set = None
 
 
@@ -89,13 +83,13 @@ def guide_id(slug: str) -> int:
     return _guide_ids[slug]
 
 
-def newest() -> tuple[tuple[str, int], ...]:
+def newest(refresh: bool = False) -> tuple[tuple[str, int], ...]:
     """(slug, newest number) of every published guide, asked at most once per NEWEST_VERSION_SECONDS."""
     global _newest_set
     now = time.monotonic()
-    if _newest_set is None or _newest_set[1] <= now:
+    if refresh or _newest_set is None or _newest_set[2] <= now:
         rows = tuple(Version.objects.values_list("guide__slug").annotate(number=Max("number")).order_by("guide__slug"))
-        _newest_set = (rows, now + settings.NEWEST_VERSION_SECONDS)
+        _newest_set = (rows, dict(rows), now + settings.NEWEST_VERSION_SECONDS)
     return _newest_set[0]
 
 
