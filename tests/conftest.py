@@ -8,8 +8,9 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from troubleshoot import document, published
-from troubleshoot.engine import Guide
+from troubleshoot import document
+from troubleshoot.guide import Guide
+from troubleshoot.published import catalogue
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -17,10 +18,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 @pytest.fixture(autouse=True)
 def fresh_cache():
     # Each test's database starts empty, so a cached (guide, version) may belong to another test.
-    published.forget_cached()
+    catalogue.reset()
     cache.clear()  # rate-limit counts
     yield
-    published.forget_cached()
+    catalogue.reset()
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +38,12 @@ def shipped(db) -> None:
 
 
 def shipped_documents() -> dict[str, dict]:
-    return {doc["slug"]: doc for doc in (document.read(p.read_bytes()) for p in sorted(FIXTURES.glob("*.yaml")))}
+    """The shipped guides as plain data, to change and write out."""
+    return {slug: document.as_data(guide) for slug, guide in shipped_guides().items()}
 
 
 def shipped_guides() -> dict[str, Guide]:
-    return {slug: Guide.from_document(doc) for slug, doc in shipped_documents().items()}
+    return {guide.slug: guide for guide in (document.read(p.read_bytes()) for p in sorted(FIXTURES.glob("*.yaml")))}
 
 
 def small_document(**changes) -> dict:
@@ -75,7 +77,7 @@ def small_document(**changes) -> dict:
             },
             {
                 "slug": "plug", "kind": "solution", "title": "Plug it in", "who": "Anyone",
-                "steps": [
+                "instructions": [
                     {"text": "Find the plug."},
                     {"text": "Click **Plug** on the web.", "platform": "web"},
                     {"text": "Tap **Plug** on the phone.", "platform": "phone"},
@@ -84,7 +86,7 @@ def small_document(**changes) -> dict:
             },
             {
                 "slug": "fix", "kind": "solution", "title": "Set them",
-                "steps": [{"text": "Set each one."}, {"text": "Save it."}],
+                "instructions": [{"text": "Set each one."}, {"text": "Save it."}],
                 "if_not_fixed": "escalate",
             },
             {"slug": "escalate", "kind": "escalation", "title": "Ask for help"},

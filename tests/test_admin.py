@@ -8,7 +8,7 @@ from django.test import Client
 from troubleshoot import document
 from troubleshoot.models import Choice, Guide, Node, Version
 
-from .conftest import shipped_documents
+from .conftest import shipped_documents, shipped_guides
 
 
 def login(django_user_model, username: str, group: str | None = None, superuser=False) -> Client:
@@ -171,7 +171,7 @@ def upload(client: Client, text: str, name="guide.yaml"):
 def test_export_downloads_the_draft_document(publisher):
     response = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0384')}/export/")
     assert response["Content-Disposition"] == 'attachment; filename="ns0384-draft.yaml"'
-    assert document.read(response.content) == shipped_documents()["ns0384"]
+    assert document.read(response.content) == shipped_guides()["ns0384"]
 
 
 def test_import_publishes_a_changed_document(publisher):
@@ -185,11 +185,11 @@ def test_broken_import_changes_nothing_and_lists_every_problem(publisher):
     doc = shipped_documents()["ns0384"]
     doc["title"] = "Should not land"
     doc["nodes"][0]["choices"][0]["next"] = "missing"
-    doc["nodes"][1]["steps"] = [{"text": "Web only.", "platform": "expensify-web"}]
+    doc["nodes"][1]["instructions"] = [{"text": "Web only.", "platform": "expensify-web"}]
     page = upload(publisher, yaml.safe_dump(doc)).content.decode()
     assert "Nothing was imported. The document has 2 problems:" in page
     assert "choice &#x27;correct&#x27; leads to &#x27;missing&#x27;" in page
-    assert "no steps for platform &#x27;expensify-mobile&#x27;" in page
+    assert "no instructions for platform &#x27;expensify-mobile&#x27;" in page
     assert Guide.objects.get(slug="ns0384").title != "Should not land"
     assert Version.objects.filter(guide__slug="ns0384").count() == 1
 

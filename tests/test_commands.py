@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from troubleshoot import document
 from troubleshoot.models import Guide, Node, Version
 
-from .conftest import shipped_documents, small_document
+from .conftest import shipped_documents, shipped_guides, small_document
 
 
 def run(*args) -> str:
@@ -33,10 +33,10 @@ def test_load_guides_keeps_admin_edits(shipped):
     assert Node.objects.get(guide__slug="ns0109", slug="what-changed").title == "Edited in the admin"
 
 
-@pytest.mark.parametrize("slug", sorted(shipped_documents()))
+@pytest.mark.parametrize("slug", sorted(shipped_guides()))
 def test_fixture_import_export_round_trip(shipped, slug):
     exported = document.read(run("export_guide", slug))
-    assert exported == shipped_documents()[slug]
+    assert exported == shipped_guides()[slug]
     drafts_exported = document.read(run("export_guide", slug, "--draft"))
     assert drafts_exported == exported
 
@@ -78,7 +78,7 @@ def test_import_of_a_missing_file_says_so(db):
 
 def test_import_of_a_new_guide_creates_it(db, tmp_path):
     path = tmp_path / "tiny.yaml"
-    path.write_text(document.write(small_document()))
+    path.write_text(document.write(document.check(small_document())))
     assert "Published tiny as version 1 in " in run("import_guide", str(path))
     assert Node.objects.filter(guide__slug="tiny").count() == 5
 

@@ -6,7 +6,7 @@ import pytest
 from troubleshoot import document
 from troubleshoot.document import DocumentError, check, lint, read, write
 
-from .conftest import FIXTURES, shipped_documents, small_document
+from .conftest import FIXTURES, shipped_guides, small_document
 
 
 def errors(doc: dict) -> list[str]:
@@ -18,7 +18,7 @@ def node(doc: dict, slug: str) -> dict:
 
 
 def test_shipped_guides_have_no_lint_problems():
-    for slug, doc in shipped_documents().items():
+    for slug, doc in shipped_guides().items():
         assert lint(doc) == [], slug
 
 
@@ -27,13 +27,13 @@ def test_small_document_is_clean():
 
 
 def test_write_then_read_gives_the_same_document():
-    for doc in shipped_documents().values():
+    for doc in shipped_guides().values():
         assert read(write(doc)) == doc
 
 
 def test_json_reads_like_yaml():
-    doc = check(small_document())
-    assert read(json.dumps(doc)) == doc
+    guide = check(small_document())
+    assert read(json.dumps(document.as_data(guide))) == guide
 
 
 def test_bad_syntax_says_where():
@@ -86,10 +86,10 @@ def test_question_needs_two_distinct_choices():
     assert "error: node 'ask': a question needs at least two choices" in errors(check_shape(doc))
 
 
-def test_solution_needs_steps_for_every_platform():
+def test_solution_needs_instructions_for_every_platform():
     doc = small_document()
-    node(doc, "plug")["steps"] = [{"text": "Only on the web.", "platform": "web"}]
-    assert "error: node 'plug': no steps for platform 'phone'" in errors(check_shape(doc))
+    node(doc, "plug")["instructions"] = [{"text": "Only on the web.", "platform": "web"}]
+    assert "error: node 'plug': no instructions for platform 'phone'" in errors(check_shape(doc))
 
 
 def test_solution_must_say_where_not_fixed_leads():
@@ -100,14 +100,15 @@ def test_solution_must_say_where_not_fixed_leads():
 
 def test_step_for_unknown_platform_is_an_error():
     doc = small_document()
-    node(doc, "fix")["steps"].append({"text": "Fax it.", "platform": "fax"})
-    assert "error: node 'fix': a step is for platform 'fax', which the guide does not have" in errors(check_shape(doc))
+    node(doc, "fix")["instructions"].append({"text": "Fax it.", "platform": "fax"})
+    assert "error: node 'fix': an instruction is for platform 'fax', which the guide does not have" in errors(check_shape(doc))
 
 
 def test_duplicate_node_slugs_are_an_error():
     doc = small_document()
     doc["nodes"].append(copy.deepcopy(node(doc, "escalate")))
-    assert "error: node 'escalate': two nodes have this slug" in errors(check_shape(doc))
+    _, problems = document.review(doc)
+    assert [str(p) for p in problems] == ["error: node 'escalate': two nodes have this slug"]
 
 
 def test_missing_start_node_is_an_error():
@@ -117,11 +118,11 @@ def test_missing_start_node_is_an_error():
 def test_warnings_do_not_block():
     doc = small_document()
     del node(doc, "ask")["help"]
-    node(doc, "fix")["steps"] = [{"text": "Just this."}]
+    node(doc, "fix")["instructions"] = [{"text": "Just this."}]
     checked = check(doc)
     warnings = [str(p) for p in lint(checked) if p.level == "warning"]
     assert "warning: node 'ask': no help text: say why it matters and where to look in NetSuite" in warnings
-    assert "warning: node 'fix': only one step for platform 'web'" in warnings
+    assert "warning: node 'fix': only one instruction for platform 'web'" in warnings
 
 
 def test_reserved_item_slug_is_refused():

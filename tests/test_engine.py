@@ -1,14 +1,15 @@
 import pytest
 
 from troubleshoot.document import check
-from troubleshoot.engine import Guide, WrongAnswer, checklist_answer, walk
+from troubleshoot.engine import WrongAnswer, checklist_answer, walk
+from troubleshoot.guide import Guide
 
 from .conftest import small_document
 
 
 @pytest.fixture
 def guide() -> Guide:
-    return Guide.from_document(check(small_document()))
+    return check(small_document())
 
 
 def test_no_answers_is_the_start(guide):
@@ -79,8 +80,8 @@ def test_solution_only_takes_fixed_or_not_fixed(guide):
         walk(guide, ["no", "maybe"])
 
 
-def test_steps_for_a_platform_are_shared_ones_and_its_own(guide):
-    texts = [s.text for s in guide.nodes["plug"].steps_for("phone")]
+def test_instructions_for_a_platform_are_shared_ones_and_its_own(guide):
+    texts = [s.text for s in guide.nodes["plug"].instructions_for("phone")]
     assert texts == ["Find the plug.", "Tap **Plug** on the phone."]
 
 

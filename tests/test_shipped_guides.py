@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from troubleshoot.document import ALL_MATCH, FIXED, NOT_FIXED
+from troubleshoot.guide import ALL_MATCH, FIXED, NOT_FIXED
 from troubleshoot.engine import Guide, walk
 from troubleshoot.templatetags.guide_text import to_html
 
@@ -71,7 +71,7 @@ def test_every_solution_on_every_platform_shows_that_platforms_steps_only(shippe
                 response = client.get(url)
                 assert response.status_code == 200, url
                 shown = steps_on(response.content.decode())
-                own = current.node.steps_for(platform.slug)
+                own = current.node.instructions_for(platform.slug)
                 assert shown.count("<li>") == len(own), url
                 for step in own:
                     assert to_html(step.text) in shown, url
@@ -100,7 +100,7 @@ def test_every_solution_says_who_may_do_it(slug):
 
 
 def guide_steps(guide: Guide, platform: str):
-    return [s for n in guide.nodes.values() for s in n.steps if s.platform == platform]
+    return [s for n in guide.nodes.values() for s in n.instructions if s.platform == platform]
 
 
 def test_expensify_guides_escalate_to_concierge():

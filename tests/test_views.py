@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from troubleshoot import drafts
+from troubleshoot import document, drafts
 from troubleshoot.models import Guide, Node
 
 HTMX = {"HX-Request": "true"}
@@ -33,7 +33,7 @@ def test_platform_is_asked_when_a_guide_has_several(client, shipped):
 
 
 def test_platform_is_skipped_when_there_is_one(client, db):
-    doc = drafts.import_document(one_platform())[0].document
+    doc = drafts.import_guide(document.check(one_platform()))[0].document
     response = client.get(f"/guides/{doc['slug']}/v1/")
     assert response["Location"] == f"/guides/{doc['slug']}/v1/only/"
 
@@ -220,7 +220,7 @@ def one_platform() -> dict:
 
     doc = small_document(slug="solo", platforms=[{"slug": "only", "name": "Only", "support": "Help desk"}])
     for n in doc["nodes"]:
-        for step in n.get("steps", []):
+        for step in n.get("instructions", []):
             step.pop("platform", None)
     return doc
 
@@ -263,7 +263,7 @@ def test_a_first_step_costs_at_most_two_queries_whatever_the_guides_size(client,
     from troubleshoot.benchmarks.generated import deepest_question, guide_document
 
     for size in (10, 5000):
-        drafts.import_document(guide_document(size))
+        drafts.import_guide(document.check(guide_document(size)))
         url = f"/guides/generated-{size}/v1/web/" + "".join(a + "/" for a in deepest_question(size))
         with django_assert_max_num_queries(3):  # newest version, the version (first time only), the new run
             assert client.get(url).status_code == 200
@@ -287,7 +287,7 @@ def test_paste_close_to_two_guides_asks_which(client, shipped):
     from .conftest import small_document
 
     twin = small_document(slug="twin", codes=[], messages=["Sync didn't finish successfully! Your login credentials are invalid/expired"])
-    drafts.import_document(twin)
+    drafts.import_guide(document.check(twin))
     response = client.post("/find/", {"error": "Sync didn't finish successfully! Your login credentials are invalid/expired"})
     page = response.content.decode()
     assert response.status_code == 200 and "Which of these is your error?" in page

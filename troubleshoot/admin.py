@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from . import analytics, authoring, document, drafts, views
-from .engine import Guide as PublishedGuide
-from .models import CheckItem, Choice, Guide, MissingPaste, Node, Platform, Step, Version
+from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Platform, Version
+from .published import GuideVersion
 
 PUBLISH = "troubleshoot.publish_guide"
 
@@ -51,7 +51,7 @@ class NodeInline(Ordered, admin.TabularInline):
     fields = ("slug", "kind", "title", "is_start", "order")
     show_change_link = True
     fk_name = "guide"
-    verbose_name_plural = "Nodes (open one to edit its choices, checklist items and steps)"
+    verbose_name_plural = "Nodes (open one to edit its choices, checklist items and instructions)"
 
 
 class GuideForm(authoring.StaleEditForm):
@@ -151,16 +151,16 @@ class GuideAdmin(admin.ModelAdmin):
         guide = self.get_object(request, object_id)
         extra = {}
         if guide is not None:
-            doc, problems = authoring.review(guide)
+            draft, problems = authoring.review(guide)
             urls = {slug: reverse("admin:troubleshoot_node_change", args=[pk])
                     for slug, pk in guide.nodes.values_list("slug", "pk")}
             extra = {
                 "problems": [(p, urls.get(p.node)) for p in problems],
                 "error_count": sum(p.level == "error" for p in problems),
-                "outline": [(row, urls.get(row.slug)) for row in authoring.outline(doc)],
-                "graph": authoring.graph(doc, problems, urls),
+                "outline": [(row, urls.get(row.slug)) for row in authoring.outline(draft)],
+                "graph": authoring.graph(draft, problems, urls),
                 "can_publish": request.user.has_perm(PUBLISH),
-                "published_number": Version.objects.latest_number(guide.slug),
+                "published_number": Version.objects.newest_number(guide.slug),
             }
         return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
 
@@ -212,11 +212,11 @@ class GuideAdmin(admin.ModelAdmin):
         guide = self._guide(request, pk)
         number = request.GET.get("version")
         if number:
-            doc = get_object_or_404(Version, guide=guide, number=_number(number)).document
+            exported = document.load(get_object_or_404(Version, guide=guide, number=_number(number)).document)
         else:
-            doc = drafts.build(guide)
+            exported = document.review(drafts.build(guide))[0]  # as it stands, problems and all
         name = f"{guide.slug}-v{number}.yaml" if number else f"{guide.slug}-draft.yaml"
-        response = HttpResponse(document.write(doc), content_type="application/yaml; charset=utf-8")
+        response = HttpResponse(document.write(exported), content_type="application/yaml; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
@@ -228,9 +228,9 @@ class GuideAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                doc = document.read(upload.read(document.MAX_DOCUMENT_BYTES + 1))
-                version, new = drafts.import_document(
-                    doc, request.user, form.cleaned_data["note"] or f"Imported from {upload.name}")
+                read = document.read(upload.read(document.MAX_DOCUMENT_BYTES + 1))
+                version, new = drafts.import_guide(
+                    read, request.user, form.cleaned_data["note"] or f"Imported from {upload.name}")
             except document.DocumentError as exc:
                 problems = exc.problems
             else:
@@ -266,15 +266,14 @@ class GuideAdmin(admin.ModelAdmin):
     def preview_view(self, request, pk: int, platform: str = "", answers: str = ""):
         """The current draft, walked exactly as users will see it once it is published."""
         guide = self._guide(request, pk)
-        doc, problems = authoring.review(guide)
+        draft, problems = authoring.review(guide)
         errors = [p for p in problems if p.level == "error"]
         if errors:
             return self._page(request, guide, "preview_blocked.html", f"Preview of “{guide.title}”", blocking=errors)
-        draft = PublishedGuide.from_document(doc)
         base = reverse("admin:troubleshoot_guide_preview", args=[pk])
         if not platform:
-            return views.platform_page(request, draft, base, 0, 0, preview=True)
-        return views.walk_page(request, draft, base, platform, answers, 0, 0, preview=True)
+            return views.platform_page(request, GuideVersion.draft(draft), base)
+        return views.walk_view(request, GuideVersion.draft(draft), base, platform, answers, record=False)
 
 
 class NodeForm(authoring.StaleEditForm):
@@ -290,8 +289,8 @@ class ChoiceInline(SameGuideMenus, Ordered, admin.TabularInline):
     extra = 0
 
 
-class StepInline(SameGuideMenus, Ordered, admin.StackedInline):
-    model = Step
+class InstructionInline(SameGuideMenus, Ordered, admin.StackedInline):
+    model = Instruction
     extra = 0
 
 
@@ -306,7 +305,7 @@ class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
     list_display = ("slug", "kind", "title", "guide")
     list_filter = ("guide", "kind")
     search_fields = ("slug", "title")
-    inlines = [ChoiceInline, CheckItemInline, StepInline]
+    inlines = [ChoiceInline, CheckItemInline, InstructionInline]
     change_form_template = "admin/troubleshoot/node/change_form.html"
 
     def get_object(self, request, object_id, from_field=None):
@@ -324,11 +323,11 @@ class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
         return fields
 
     def get_inline_instances(self, request, obj=None):
-        # Only the parts a node of this kind has: choices for questions, items for checklists, steps for solutions.
+        # Only the parts a node of this kind has: choices for questions, items for checklists, instructions for solutions.
         inlines = super().get_inline_instances(request, obj)
         if obj is None:
             return inlines  # a new node's kind is not known yet
-        wanted = {"question": ChoiceInline, "checklist": CheckItemInline, "solution": StepInline}.get(obj.kind)
+        wanted = {"question": ChoiceInline, "checklist": CheckItemInline, "solution": InstructionInline}.get(obj.kind)
         return [i for i in inlines if type(i) is wanted]
 
     def save_model(self, request, obj, form, change):

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from django.db.models import Count
 
-from . import published
 from .engine import Walk, WrongAnswer, walk
+from .published import catalogue
 from .models import Run
 
 
@@ -91,7 +91,7 @@ def report(guide_slug: str, start: datetime, end: datetime, version: int | None 
 
 
 def _walk(slug: str, number: int, answers: str) -> Walk | None:
-    guide = published.guide(slug, number)
+    guide = catalogue.guide(slug, number)
     try:
         return walk(guide, answers.split("/") if answers else []) if guide else None
     except WrongAnswer:
@@ -114,8 +114,8 @@ def _count(nodes: dict[str, NodeStats], current: Walk, n: int) -> None:
 
 def _order(result: Report, slug: str) -> None:
     """Rows in the newest version's order, with its titles; nodes it no longer has come last."""
-    newest = published.latest_number(slug)
-    guide = published.guide(slug, newest) if newest else None
+    newest = catalogue.newest_number(slug)
+    guide = catalogue.guide(slug, newest) if newest else None
     order = {s: i for i, s in enumerate(guide.nodes)} if guide else {}
     for row in result.nodes.values():
         if guide and row.slug in guide.nodes:

@@ -8,9 +8,12 @@ from django import forms
 from django.db import transaction
 from django.db.models import F
 
-from . import document, drafts
+from . import document, drafts, models
 from .document import Problem
-from .models import Guide, Node, Version
+from .guide import ALL_MATCH, NOT_FIXED, Exit, Guide, Node, tour
+
+
+LINK_ANSWERS = (ALL_MATCH, NOT_FIXED, "")
 
 
 @dataclass(frozen=True)
@@ -20,71 +23,58 @@ class Row:
     depth: int
     via: str
     slug: str
-    node: dict | None  # None when the slug names no node
+    node: Node | None  # None when the slug names no node
     repeat: bool = False  # already shown above; not expanded again
     unreachable: bool = False
 
 
-def review(guide: Guide) -> tuple[dict, list[Problem]]:
-    doc, problems = document.review(drafts.build(guide))
-    starts = list(guide.nodes.filter(is_start=True).order_by("order", "id").values_list("slug", flat=True))
+def review(row: models.Guide) -> tuple[Guide, list[Problem]]:
+    guide, problems = document.review(drafts.build(row))
+    starts = list(row.nodes.filter(is_start=True).order_by("order", "id").values_list("slug", flat=True))
     if len(starts) != 1:
         # The document has a single 'start'; say in the author's words what is wrong with the rows.
         message = "no node is marked as the start" if not starts else f"{len(starts)} nodes are marked as the start: {', '.join(starts)}"
         problems = [Problem("error", starts[1] if starts else None, message + "; mark exactly one")] + [
             p for p in problems if "'start' is missing" not in p.message]
-    return doc, problems
+    return guide, problems
 
 
-def outline(doc: dict) -> list[Row]:
+def outline(guide: Guide) -> list[Row]:
     """The tree from the start node, depth first; nodes reached twice are shown once in full."""
-    nodes = {n["slug"]: n for n in doc["nodes"]}
-    rows: list[Row] = []
-    shown: set[str] = set()
-    stack = [(0, "Start", doc["start"])]
-    while stack:
-        depth, via, slug = stack.pop()
-        if slug in shown:
-            rows.append(Row(depth, via, slug, nodes.get(slug), repeat=True))
-            continue
-        shown.add(slug)
-        rows.append(Row(depth, via, slug, nodes.get(slug)))
-        if slug in nodes and depth < 60:
-            stack.extend((depth + 1, label, target) for label, target in reversed(exits(nodes[slug])))
-    rows += [Row(0, "Not reached", slug, node, unreachable=True) for slug, node in nodes.items() if slug not in shown]
+    rows = [Row(v.depth, _words(v.via), v.slug, guide.nodes.get(v.slug), repeat=v.again)
+            for v in tour(guide).visits] if guide.start else []
+    shown = {row.slug for row in rows}
+    rows += [Row(0, "Not reached", slug, node, unreachable=True) for slug, node in guide.nodes.items() if slug not in shown]
     return rows
 
 
-def exits(node: dict) -> list[tuple[str, str]]:
-    """Every way out of a node, in words an author reads, with the slug it leads to."""
-    if node["kind"] == "question":
-        return [(f"“{c['label']}”", c["next"]) for c in node["choices"]]
-    words = {"if_all_match": "If all match", "if_any_differ": "If any differ", "if_not_fixed": "If not fixed"}
-    return [(words[key], node[key]) for key in document.LINKS.get(node["kind"], ()) if key in node]
+def _words(via: Exit | None) -> str:
+    if via is None:
+        return "Start"
+    return via.label if via.answer in LINK_ANSWERS else f"“{via.label}”"  # a choice's label, quoted
 
 
-def graph(doc: dict, problems: list[Problem], urls: dict[str, str]) -> dict:
+def graph(guide: Guide, problems: list[Problem], urls: dict[str, str]) -> dict:
     """Nodes and edges for the picture; a node with an error is marked."""
     broken = {p.node for p in problems if p.level == "error"}
-    known = {n["slug"] for n in doc["nodes"]}
     nodes = [
-        {"id": n["slug"], "label": f"{n['slug']}\n{n['title'][:40]}", "kind": n["kind"],
-         "start": n["slug"] == doc["start"], "problem": n["slug"] in broken, "url": urls.get(n["slug"], "")}
-        for n in doc["nodes"]
+        {"id": n.slug, "label": f"{n.slug}\n{n.title[:40]}", "kind": n.kind,
+         "start": n.slug == guide.start, "problem": n.slug in broken, "url": urls.get(n.slug, "")}
+        for n in guide.nodes.values()
     ]
     edges = [
-        {"source": n["slug"], "target": target, "label": label[:30]}
-        for n in doc["nodes"] for label, target in exits(n) if target in known
+        {"source": n.slug, "target": way.target, "label": way.label[:30]}
+        for n in guide.nodes.values() for way in n.exits if way.target in guide.nodes
     ]
     return {"nodes": nodes, "edges": edges}
 
 
-def changes(versions: list[Version]) -> list[tuple[Version, str]]:
+def changes(versions: list[models.Version]) -> list[tuple[models.Version, str]]:
     """Each version with the unified diff of its document's text against the version before it."""
     ordered = sorted(versions, key=lambda v: v.number)
     result, before = [], ""
     for version in ordered:
-        text = document.write(version.document)
+        text = document.write(document.load(version.document))
         diff = difflib.unified_diff(
             before.splitlines(keepends=True), text.splitlines(keepends=True),
             f"version {version.number - 1}" if before else "nothing", f"version {version.number}",
@@ -117,14 +107,14 @@ class StaleEditForm(forms.ModelForm):
         return cleaned
 
 
-def bump(obj: Guide | Node) -> None:
+def bump(obj: models.Guide | models.Node) -> None:
     """Count a save of a guide or a node; a node's save counts for its guide's page too."""
     obj.revision += 1
-    if isinstance(obj, Node):
-        Guide.objects.filter(pk=obj.guide_id).update(revision=F("revision") + 1)
+    if isinstance(obj, models.Node):
+        models.Guide.objects.filter(pk=obj.guide_id).update(revision=F("revision") + 1)
 
 
 @transaction.atomic
-def roll_back(version: Version, user) -> tuple[Version, bool]:
+def roll_back(version: models.Version, user) -> tuple[models.Version, bool]:
     """Make an older version's document the drafts and publish it again as the newest version."""
-    return drafts.import_document(version.document, user, note=f"Rolled back to version {version.number}")
+    return drafts.import_guide(document.load(version.document), user, note=f"Rolled back to version {version.number}")

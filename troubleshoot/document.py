@@ -1,13 +1,16 @@
 """The guide document: one readable YAML (or JSON) text that describes a whole guide.
 
 It is what `fixtures/` ships, what export writes and import reads, and what a published version
-stores. This module reads it, checks its shape, lints its tree and writes it; it knows no models.
+stores. This module reads it into the typed `Guide` (checking its shape as it goes), lints the
+guide's tree, and writes a guide back out; it knows no models.
 
     slug, title, summary, codes, error, messages, platforms, start, nodes
     node: slug, kind (question | checklist | solution | escalation), title, help, and by kind:
       question:   choices [{slug, label, next}]
       checklist:  items [{slug, label, expected}], if_all_match, if_any_differ
-      solution:   who, steps [{text, platform?}], if_not_fixed
+      solution:   who, instructions [{text, platform?}], if_not_fixed
+
+Documents written before instructions had their name call them `steps`; they still read.
 """
 
 import re
@@ -15,23 +18,19 @@ from dataclasses import dataclass
 
 import yaml
 
+from .guide import ALL_MATCH, KINDS, LINKS, Choice, Guide, Instruction, Item, Node, Platform, tour
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-KINDS = ("question", "checklist", "solution", "escalation")
-# Answers the engine reads at solutions and checklists; items may not take these names.
-FIXED, NOT_FIXED, ALL_MATCH = "fixed", "not-fixed", "all-match"
 MAX_TEXT = 20_000
 MAX_NODES = 20_000
 MAX_DOCUMENT_BYTES = 5_000_000
 
 GUIDE_KEYS = ("slug", "title", "summary", "codes", "error", "messages", "platforms", "start", "nodes")
 NODE_KEYS = {
-    "question": ("slug", "kind", "title", "help", "choices"),
-    "checklist": ("slug", "kind", "title", "help", "items", "if_all_match", "if_any_differ"),
-    "solution": ("slug", "kind", "title", "help", "who", "steps", "if_not_fixed"),
-    "escalation": ("slug", "kind", "title", "help"),
+    kind: ("slug", "kind", "title", "help", *extra, *LINKS.get(kind, ()))
+    for kind, extra in (("question", ("choices",)), ("checklist", ("items",)),
+                        ("solution", ("who", "instructions", "steps")), ("escalation", ()))
 }
-# Where each kind of node leads: the fields that name other nodes.
-LINKS = {"checklist": ("if_all_match", "if_any_differ"), "solution": ("if_not_fixed",)}
 
 
 class DocumentError(ValueError):
@@ -53,10 +52,10 @@ class Problem:
         return f"{self.level}: {where}{self.message}"
 
 
-# Reading and writing
+# Reading
 
 
-def read(text: str | bytes) -> dict:
+def read(text: str | bytes) -> Guide:
     """Parse and check a document's text; raise DocumentError listing every problem."""
     if isinstance(text, bytes):
         if len(text) > MAX_DOCUMENT_BYTES:
@@ -77,22 +76,66 @@ def read(text: str | bytes) -> dict:
     return check(data)
 
 
-def review(data) -> tuple[dict, list["Problem"]]:
-    """The document in canonical form, with every problem: its shape's, or when the shape is right, lint's."""
+def review(data) -> tuple[Guide, list[Problem]]:
+    """The guide, with every problem: its shape's, or when the shape is right, lint's."""
     checker = _Checker()
-    doc = checker.guide(data)
+    guide = checker.guide(data)
     if checker.problems:
-        return doc, checker.problems
-    return doc, lint(doc)
+        return guide, checker.problems
+    return guide, lint(guide)
 
 
-def check(data) -> dict:
-    """Check a parsed document and return it in canonical form, or raise DocumentError with every error."""
-    doc, problems = review(data)
+def check(data) -> Guide:
+    """Check parsed data and return the guide, or raise DocumentError with every error."""
+    guide, problems = review(data)
     errors = [str(p) for p in problems if p.level == "error"]
     if errors:
         raise DocumentError(errors)
-    return doc
+    return guide
+
+
+def load(data: dict) -> Guide:
+    """A published version's stored document: its shape is checked again, its tree was linted when published."""
+    checker = _Checker()
+    guide = checker.guide(data)
+    if checker.problems:
+        raise DocumentError([str(p) for p in checker.problems])
+    return guide
+
+
+# Writing
+
+
+def as_data(guide: Guide) -> dict:
+    """The guide as plain data in document order, without empty optional fields: what versions store."""
+    data: dict = {"slug": guide.slug, "title": guide.title}
+    if guide.summary:
+        data["summary"] = guide.summary
+    data |= {
+        "codes": list(guide.codes), "error": guide.error, "messages": list(guide.messages),
+        "platforms": [{"slug": p.slug, "name": p.name, "support": p.support} for p in guide.platforms],
+        "start": guide.start, "nodes": [_node_data(n) for n in guide.nodes.values()],
+    }
+    return data
+
+
+def _node_data(node: Node) -> dict:
+    data: dict = {"slug": node.slug, "kind": node.kind, "title": node.title}
+    if node.help:
+        data["help"] = node.help
+    if node.kind == "question":
+        data["choices"] = [{"slug": c.slug, "label": c.label, "next": c.next} for c in node.choices]
+    elif node.kind == "checklist":
+        data["items"] = [{"slug": i.slug, "label": i.label, "expected": i.expected} for i in node.items]
+    elif node.kind == "solution":
+        if node.who:
+            data["who"] = node.who
+        data["instructions"] = [{"text": i.text} | ({"platform": i.platform} if i.platform else {})
+                                for i in node.instructions]
+    for key in LINKS.get(node.kind, ()):
+        if target := getattr(node, key):
+            data[key] = target
+    return data
 
 
 class _LiteralDumper(yaml.SafeDumper):
@@ -107,9 +150,9 @@ def _str(dumper, value: str):
 _LiteralDumper.add_representer(str, _str)
 
 
-def write(doc: dict) -> str:
-    """The document as YAML, keys in document order, long texts as literal blocks."""
-    return yaml.dump(doc, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True, width=100)
+def write(guide: Guide) -> str:
+    """The guide as YAML, keys in document order, long texts as literal blocks."""
+    return yaml.dump(as_data(guide), Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 # Shape
@@ -162,28 +205,35 @@ class _Checker:
             return []
         return value
 
-    def guide(self, data) -> dict:
+    def listed(self, data: dict, key: str, where: str, read) -> tuple:
+        return tuple(read(v, f"{where}.{key}[{i}]" if where != "guide" else f"{key}[{i}]")
+                     for i, v in enumerate(self.items(data, key, where)))
+
+    def guide(self, data) -> Guide:
         data = self.mapping(data, "guide", GUIDE_KEYS)
-        doc = {"slug": self.slug(data, "slug", "guide"), "title": self.text(data, "title", "guide")}
-        if summary := self.text(data, "summary", "guide", required=False):
-            doc["summary"] = summary
-        doc["codes"] = [self.code(v, f"codes[{i}]") for i, v in enumerate(self.items(data, "codes", "guide"))]
-        doc["error"] = self.text(data, "error", "guide")
-        doc["messages"] = [
-            self.text({"message": v}, "message", f"messages[{i}]") for i, v in enumerate(self.items(data, "messages", "guide"))
-        ]
-        doc["platforms"] = [self.platform(v, f"platforms[{i}]") for i, v in enumerate(self.items(data, "platforms", "guide"))]
-        if not doc["platforms"]:
+        platforms = self.listed(data, "platforms", "guide", self.platform)
+        if not platforms:
             self.fail("guide", "'platforms' needs at least one platform")
-        doc["start"] = self.slug(data, "start", "guide")
         nodes = self.items(data, "nodes", "guide")
         if len(nodes) > MAX_NODES:
             self.fail("guide", f"more than {MAX_NODES:,} nodes")
             nodes = []
-        doc["nodes"] = [self.node(v, f"nodes[{i}]") for i, v in enumerate(nodes)]
-        if not doc["nodes"]:
+        by_slug: dict[str, Node] = {}
+        for i, value in enumerate(nodes):
+            node = self.node(value, f"nodes[{i}]")
+            if node.slug in by_slug:
+                self.problems.append(Problem("error", node.slug, "two nodes have this slug"))
+            by_slug.setdefault(node.slug, node)
+        if not nodes:
             self.fail("guide", "'nodes' needs at least one node")
-        return doc
+        return Guide(
+            slug=self.slug(data, "slug", "guide"), title=self.text(data, "title", "guide"),
+            summary=self.text(data, "summary", "guide", required=False),
+            codes=self.listed(data, "codes", "guide", self.code),
+            error=self.text(data, "error", "guide"),
+            messages=self.listed(data, "messages", "guide", lambda v, where: self.text({"message": v}, "message", where)),
+            platforms=platforms, start=self.slug(data, "start", "guide"), nodes=by_slug,
+        )
 
     def code(self, value, where: str) -> str:
         code = str(value).strip().upper() if isinstance(value, (str, int)) else ""
@@ -191,18 +241,14 @@ class _Checker:
             self.fail(where, f"'{value}' is not an error code like NS0109")
         return code
 
-    def platform(self, data, where: str) -> dict:
+    def platform(self, data, where: str) -> Platform:
         data = self.mapping(data, where, ("slug", "name", "support"))
-        return {
-            "slug": self.slug(data, "slug", where),
-            "name": self.text(data, "name", where),
-            "support": self.text(data, "support", where),
-        }
+        return Platform(self.slug(data, "slug", where), self.text(data, "name", where), self.text(data, "support", where))
 
-    def node(self, data, where: str) -> dict:
+    def node(self, data, where: str) -> Node:
         if not isinstance(data, dict):
             self.fail(where, "must be a mapping of keys to values")
-            return {"slug": "", "kind": "escalation", "title": ""}
+            return Node("", "escalation", "")
         kind = data.get("kind")
         if kind not in KINDS:
             self.fail(where, f"'kind' must be one of: {', '.join(KINDS)}")
@@ -211,64 +257,44 @@ class _Checker:
         self.node_slug = slug or None
         where = f"{where} ({slug})" if slug else where
         self.mapping(data, where, NODE_KEYS[kind])
-        node = {"slug": slug, "kind": kind, "title": self.text(data, "title", where)}
-        if help_text := self.text(data, "help", where, required=False):
-            node["help"] = help_text
+        parts: dict = {}
         if kind == "question":
-            node["choices"] = [self.choice(v, f"{where}.choices[{i}]") for i, v in enumerate(self.items(data, "choices", where))]
+            parts["choices"] = self.listed(data, "choices", where, self.choice)
         elif kind == "checklist":
-            node["items"] = [self.check_item(v, f"{where}.items[{i}]") for i, v in enumerate(self.items(data, "items", where))]
+            parts["items"] = self.listed(data, "items", where, self.check_item)
         elif kind == "solution":
-            if who := self.text(data, "who", where, required=False):
-                node["who"] = who
-            node["steps"] = [self.step(v, f"{where}.steps[{i}]") for i, v in enumerate(self.items(data, "steps", where))]
+            parts["who"] = self.text(data, "who", where, required=False)
+            key = "steps" if "steps" in data and "instructions" not in data else "instructions"
+            parts["instructions"] = self.listed(data, key, where, self.instruction)
         for key in LINKS.get(kind, ()):
-            if target := self.slug(data, key, where, required=False):
-                node[key] = target
+            parts[key] = self.slug(data, key, where, required=False)
+        node = Node(slug, kind, self.text(data, "title", where), self.text(data, "help", where, required=False), **parts)
         self.node_slug = None
         return node
 
-    def choice(self, data, where: str) -> dict:
+    def choice(self, data, where: str) -> Choice:
         data = self.mapping(data, where, ("slug", "label", "next"))
-        return {
-            "slug": self.slug(data, "slug", where),
-            "label": self.text(data, "label", where),
-            "next": self.slug(data, "next", where),
-        }
+        return Choice(self.slug(data, "slug", where), self.text(data, "label", where), self.slug(data, "next", where))
 
-    def check_item(self, data, where: str) -> dict:
+    def check_item(self, data, where: str) -> Item:
         data = self.mapping(data, where, ("slug", "label", "expected"))
-        item = {
-            "slug": self.slug(data, "slug", where),
-            "label": self.text(data, "label", where),
-            "expected": self.text(data, "expected", where),
-        }
-        if item["slug"] == ALL_MATCH:
+        item = Item(self.slug(data, "slug", where), self.text(data, "label", where), self.text(data, "expected", where))
+        if item.slug == ALL_MATCH:
             self.fail(where, f"'{ALL_MATCH}' is reserved; give the item another slug")
         return item
 
-    def step(self, data, where: str) -> dict:
+    def instruction(self, data, where: str) -> Instruction:
         if isinstance(data, str):
             data = {"text": data}
         data = self.mapping(data, where, ("text", "platform"))
-        step = {"text": self.text(data, "text", where)}
-        if platform := self.slug(data, "platform", where, required=False):
-            step["platform"] = platform
-        return step
+        return Instruction(self.text(data, "text", where), self.slug(data, "platform", where, required=False))
 
 
 # Lint: the tree as a whole
 
 
-def targets(node: dict) -> list[tuple[str, str]]:
-    """(what leads, slug it leads to) for every way out of a node."""
-    if node["kind"] == "question":
-        return [(f"choice '{c['slug']}'", c["next"]) for c in node["choices"]]
-    return [(key.replace("_", " "), node[key]) for key in LINKS.get(node["kind"], ()) if key in node]
-
-
-def lint(doc: dict) -> list[Problem]:
-    """Every problem of the tree, errors first; a document with errors may not be published."""
+def lint(guide: Guide) -> list[Problem]:
+    """Every problem of the tree, errors first; a guide with errors may not be published."""
     found: list[Problem] = []
 
     def error(node, message):
@@ -277,109 +303,67 @@ def lint(doc: dict) -> list[Problem]:
     def warning(node, message):
         found.append(Problem("warning", node, message))
 
-    nodes: dict[str, dict] = {}
-    for node in doc["nodes"]:
-        if node["slug"] in nodes:
-            error(node["slug"], "two nodes have this slug")
-        nodes[node["slug"]] = node
-    platforms = [p["slug"] for p in doc["platforms"]]
+    nodes = guide.nodes
+    platforms = [p.slug for p in guide.platforms]
     if len(set(platforms)) != len(platforms):
         error(None, "two platforms have the same slug")
-    if doc["start"] not in nodes:
-        error(None, f"the start node '{doc['start']}' does not exist")
+    if guide.start not in nodes:
+        error(None, f"the start node '{guide.start}' does not exist")
 
     for slug, node in nodes.items():
-        for what, target in targets(node):
-            if target not in nodes:
-                error(slug, f"{what} leads to '{target}', which does not exist")
-        kind = node["kind"]
-        if kind == "question":
+        for way in node.exits:
+            if way.target not in nodes:
+                what = f"choice '{way.answer}'" if node.kind == "question" else way.label.lower()
+                error(slug, f"{what} leads to '{way.target}', which does not exist")
+        if node.kind == "question":
             _lint_question(node, error)
-        elif kind == "checklist":
+        elif node.kind == "checklist":
             _lint_checklist(node, error)
-        elif kind == "solution":
+        elif node.kind == "solution":
             _lint_solution(node, platforms, error, warning)
-        if kind in ("question", "checklist") and not node.get("help"):
+        if node.kind in ("question", "checklist") and not node.help:
             warning(slug, "no help text: say why it matters and where to look in NetSuite")
 
-    if doc["start"] in nodes:
-        reached = _reachable(doc["start"], nodes)
+    if guide.start in nodes:
+        walked = tour(guide)
         for slug in nodes:
-            if slug not in reached:
+            if slug not in walked.reached:
                 error(slug, "no answer leads here from the start")
-        if cycle := _find_cycle(doc["start"], nodes):
-            error(cycle[0], "the answers can go round in a circle: " + " → ".join(cycle))
+        if walked.cycle:
+            error(walked.cycle[0], "the answers can go round in a circle: " + " → ".join(walked.cycle))
     found.sort(key=lambda p: p.level != "error")
     return found
 
 
-def _lint_question(node, error):
-    choices = node["choices"]
-    if len(choices) < 2:
-        error(node["slug"], "a question needs at least two choices")
-    for key, name in (("slug", "slug"), ("label", "label")):
-        values = [c[key].lower() for c in choices]
+def _lint_question(node: Node, error):
+    if len(node.choices) < 2:
+        error(node.slug, "a question needs at least two choices")
+    for key in ("slug", "label"):
+        values = [getattr(c, key).lower() for c in node.choices]
         for value in sorted({v for v in values if values.count(v) > 1}):
-            error(node["slug"], f"two choices have the {name} '{value}'")
+            error(node.slug, f"two choices have the {key} '{value}'")
 
 
-def _lint_checklist(node, error):
-    if not node["items"]:
-        error(node["slug"], "a checklist needs at least one item")
-    slugs = [i["slug"] for i in node["items"]]
+def _lint_checklist(node: Node, error):
+    if not node.items:
+        error(node.slug, "a checklist needs at least one item")
+    slugs = [i.slug for i in node.items]
     for value in sorted({v for v in slugs if slugs.count(v) > 1}):
-        error(node["slug"], f"two items have the slug '{value}'")
-    for key in LINKS["checklist"]:
-        if key not in node:
-            error(node["slug"], f"'{key.replace('_', ' ')}' must lead somewhere")
+        error(node.slug, f"two items have the slug '{value}'")
+    for key, label in LINKS["checklist"].items():
+        if not getattr(node, key):
+            error(node.slug, f"'{label.lower()}' must lead somewhere")
 
 
-def _lint_solution(node, platforms, error, warning):
-    if "if_not_fixed" not in node:
-        error(node["slug"], "'if not fixed' must lead somewhere: the next likely cause, or an escalation")
-    for step in node["steps"]:
-        if step.get("platform") and step["platform"] not in platforms:
-            error(node["slug"], f"a step is for platform '{step['platform']}', which the guide does not have")
+def _lint_solution(node: Node, platforms: list[str], error, warning):
+    if not node.if_not_fixed:
+        error(node.slug, "'if not fixed' must lead somewhere: the next likely cause, or an escalation")
+    for instruction in node.instructions:
+        if instruction.platform and instruction.platform not in platforms:
+            error(node.slug, f"an instruction is for platform '{instruction.platform}', which the guide does not have")
     for platform in platforms:
-        count = sum(1 for s in node["steps"] if s.get("platform") in (None, platform))
+        count = len(node.instructions_for(platform))
         if count == 0:
-            error(node["slug"], f"no steps for platform '{platform}'")
+            error(node.slug, f"no instructions for platform '{platform}'")
         elif count == 1:
-            warning(node["slug"], f"only one step for platform '{platform}'")
-
-
-def _reachable(start: str, nodes: dict) -> set[str]:
-    seen, todo = set(), [start]
-    while todo:
-        slug = todo.pop()
-        if slug in seen or slug not in nodes:
-            continue
-        seen.add(slug)
-        todo.extend(target for _, target in targets(nodes[slug]))
-    return seen
-
-
-def _find_cycle(start: str, nodes: dict) -> list[str] | None:
-    """The first cycle met walking from the start, as the slugs around it; iterative for big guides."""
-    state: dict[str, int] = {}  # 1 on the current path, 2 finished
-    path: list[str] = []
-    stack = [(start, iter(t for _, t in targets(nodes[start])))]
-    state[start] = 1
-    path.append(start)
-    while stack:
-        slug, children = stack[-1]
-        for child in children:
-            if child not in nodes:
-                continue
-            if state.get(child) == 1:
-                return path[path.index(child):] + [child]
-            if child not in state:
-                state[child] = 1
-                path.append(child)
-                stack.append((child, iter(t for _, t in targets(nodes[child]))))
-                break
-        else:
-            state[slug] = 2
-            path.pop()
-            stack.pop()
-    return None
+            warning(node.slug, f"only one instruction for platform '{platform}'")

@@ -1,6 +1,6 @@
 """Walking a published guide: which node a list of answers leads to, and the trail that led there.
 
-Pure functions over a checked document: no requests, no ORM, no templates. The answer to each kind
+Pure functions over a checked `Guide`: no requests, no ORM, no templates. The answer to each kind
 of node is one URL segment:
     question   the chosen choice's slug
     checklist  'all-match', or the slugs of the items that differ joined by '+'
@@ -8,128 +8,9 @@ of node is one URL segment:
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .document import ALL_MATCH, FIXED, NOT_FIXED, targets
-
-
-@dataclass(frozen=True, slots=True)
-class Platform:
-    slug: str
-    name: str
-    support: str
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    slug: str
-    label: str
-    next: str
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    slug: str
-    label: str
-    expected: str
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    text: str
-    platform: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    slug: str
-    kind: str
-    title: str
-    help: str = ""
-    who: str = ""
-    choices: tuple[Choice, ...] = ()
-    items: tuple[Item, ...] = ()
-    steps: tuple[Step, ...] = ()
-    if_not_fixed: str = ""
-    if_all_match: str = ""
-    if_any_differ: str = ""
-
-    def steps_for(self, platform: str) -> list[Step]:
-        return [s for s in self.steps if s.platform in (None, platform)]
-
-
-@dataclass(frozen=True)
-class Guide:
-    slug: str
-    title: str
-    summary: str
-    codes: tuple[str, ...]
-    error: str
-    messages: tuple[str, ...]
-    platforms: tuple[Platform, ...]
-    start: str
-    nodes: dict[str, Node]
-    # Most answers still to give from each node to the end of the walk: the progress cue.
-    remaining: dict[str, int] = field(repr=False)
-
-    @classmethod
-    def from_document(cls, doc: dict) -> "Guide":
-        nodes = {n["slug"]: _node(n) for n in doc["nodes"]}
-        return cls(
-            slug=doc["slug"],
-            title=doc["title"],
-            summary=doc.get("summary", ""),
-            codes=tuple(doc["codes"]),
-            error=doc["error"],
-            messages=tuple(doc["messages"]),
-            platforms=tuple(Platform(**p) for p in doc["platforms"]),
-            start=doc["start"],
-            nodes=nodes,
-            remaining=_remaining(doc),
-        )
-
-    def platform(self, slug: str) -> Platform | None:
-        return next((p for p in self.platforms if p.slug == slug), None)
-
-
-def _node(n: dict) -> Node:
-    return Node(
-        slug=n["slug"],
-        kind=n["kind"],
-        title=n["title"],
-        help=n.get("help", ""),
-        who=n.get("who", ""),
-        choices=tuple(Choice(**c) for c in n.get("choices", ())),
-        items=tuple(Item(**i) for i in n.get("items", ())),
-        steps=tuple(Step(s["text"], s.get("platform")) for s in n.get("steps", ())),
-        if_not_fixed=n.get("if_not_fixed", ""),
-        if_all_match=n.get("if_all_match", ""),
-        if_any_differ=n.get("if_any_differ", ""),
-    )
-
-
-def _remaining(doc: dict) -> dict[str, int]:
-    """Longest path to an end from each node, counting answers; the tree has no cycles (lint)."""
-    nodes = {n["slug"]: n for n in doc["nodes"]}
-    depth: dict[str, int] = {}
-    for root in nodes:
-        stack = [root]
-        while stack:
-            slug = stack[-1]
-            if slug in depth:
-                stack.pop()
-                continue
-            children = [t for _, t in targets(nodes[slug]) if t in nodes]
-            todo = [c for c in children if c not in depth]
-            if todo:
-                stack.extend(todo)
-                continue
-            stack.pop()
-            if nodes[slug]["kind"] == "escalation":
-                depth[slug] = 0
-            else:  # a solution's own answer ('fixed') can end the walk too
-                depth[slug] = 1 + max((depth[c] for c in children), default=0)
-    return depth
+from .guide import ALL_MATCH, FIXED, NOT_FIXED, Guide, Item, Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,13 +41,35 @@ class Walk:
         return len(self.trail)
 
     @property
-    def total(self) -> int:
-        if self.fixed or self.node.kind == "escalation":
-            return self.done
-        return self.done + self.guide.remaining[self.node.slug]
+    def ended(self) -> bool:
+        """Fixed, or at the escalation: nothing more to answer."""
+        return self.fixed or self.node.kind == "escalation"
 
-    def next_answers(self, answer: str) -> tuple[str, ...]:
-        return self.answers + (answer,)
+    @property
+    def total(self) -> int:
+        return self.done if self.ended else self.done + self.guide.answers_left[self.node.slug]
+
+    @property
+    def solutions_shown(self) -> list[Node]:
+        """Every solution this walk showed, in order, the current one included."""
+        shown = [a.node for a in self.trail if a.node.kind == "solution"]
+        if self.node.kind == "solution" and not self.fixed:
+            shown.append(self.node)
+        return shown
+
+    def summary(self, platform: str, link: str, reference: str = "") -> str:
+        """What to paste to support: the full error, the platform and every answer given."""
+        lines = [f"Reference: {reference}"] if reference else []
+        lines += [
+            f"Error message: {self.guide.error}",
+            f"Where I see it: {platform}",
+            f"Guide followed: {self.guide.title}",
+            "",
+            "What I checked and tried:",
+        ]
+        lines += [f"- {a.node.title} — {a.said}" for a in self.trail]
+        lines += ["", f"Link to these answers: {link}"]
+        return "\n".join(lines)
 
 
 class WrongAnswer(ValueError):
@@ -226,19 +129,13 @@ def checklist_answer(node: Node, differing: Sequence[str]) -> str:
 def shortest_answers(guide: Guide) -> dict[str, tuple[str, ...]]:
     """The fewest answers that reach each node, without ticking checklist items: a link an agent can send.
 
-    A solution reached only through "items differ" is left out; its checklist's link is the one to send.
+    A node reached only through "items differ" is left out; its checklist's link is the one to send.
     """
     found = {guide.start: ()}
     queue = [guide.start]
     for slug in queue:
-        node = guide.nodes[slug]
-        exits = [(c.slug, c.next) for c in node.choices]
-        if node.kind == "checklist":
-            exits.append((ALL_MATCH, node.if_all_match))
-        if node.kind == "solution":
-            exits.append((NOT_FIXED, node.if_not_fixed))
-        for answer, target in exits:
-            if target not in found:
-                found[target] = found[slug] + (answer,)
-                queue.append(target)
+        for way in guide.nodes[slug].exits:
+            if way.answer and way.target not in found:
+                found[way.target] = found[slug] + (way.answer,)
+                queue.append(way.target)
     return found

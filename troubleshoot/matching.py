@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .engine import Guide
+from .guide import Guide
 
 MAX_TEXT = 10_000
 # NetSuite connector codes as the apps print them (NS0109); a guide's own codes count too.

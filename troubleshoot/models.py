@@ -1,7 +1,7 @@
 """Drafts that admins edit, and the published versions the wizard serves.
 
-Drafts are ordinary rows; `document.build` turns a guide's rows into its document, and publishing
-stores that document, frozen, as the next `Version`.
+Drafts are ordinary rows, nothing more: `drafts.build` turns a guide's rows into its document, and
+publishing stores that document, frozen, as the next `Version`. The typed guide is `guide.Guide`.
 """
 
 import hashlib
@@ -111,13 +111,13 @@ class Choice(models.Model):
         return self.label
 
 
-class Step(models.Model):
-    """One numbered step of a solution; with a platform it shows on that platform only."""
+class Instruction(models.Model):
+    """One numbered line of a solution; with a platform it shows on that platform only."""
 
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="steps")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="instructions")
     text = models.TextField(help_text="Markdown.")
     platform = models.ForeignKey(
-        Platform, null=True, blank=True, on_delete=models.CASCADE, help_text="Empty: the step is for every platform."
+        Platform, null=True, blank=True, on_delete=models.CASCADE, help_text="Empty: the instruction is for every platform."
     )
     order = models.PositiveIntegerField(default=0)
 
@@ -145,8 +145,12 @@ class CheckItem(models.Model):
 
 
 class VersionQuerySet(models.QuerySet):
-    def latest_number(self, guide_slug: str) -> int | None:
-        return self.filter(guide__slug=guide_slug).order_by("-number").values_list("number", flat=True).first()
+    def newest_number(self, guide_slug: str) -> int | None:
+        return self.filter(guide__slug=guide_slug).aggregate(n=models.Max("number"))["n"]
+
+    def newest_numbers(self) -> tuple[tuple[str, int], ...]:
+        """(slug, newest number) of every published guide, by slug."""
+        return tuple(self.values_list("guide__slug").annotate(number=models.Max("number")).order_by("guide__slug"))
 
 
 class Version(models.Model):

@@ -1,107 +1,147 @@
-"""Published guides as the wizard reads them.
+"""Published guides as the wizard reads them, and the pages rendered from them: one owner per process.
 
-A version never changes, so its parsed guide is cached per process for good; only "which version
-is the newest" is asked of the database, at most once per NEWEST_VERSION_SECONDS.
+A version never changes, so its guide, and a page rendered from it, is kept for good; only "which
+version is the newest" is asked of the database, at most once per NEWEST_VERSION_SECONDS.
+Everything this process keeps about published guides lives in `catalogue`, and `catalogue.reset()`
+drops it all (tests, whose databases start empty).
 """
 
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max
+from django.urls import get_script_prefix, reverse
 
-from .engine import Guide
+from . import document
+from .guide import Guide
 from .matching import Matcher
 from .models import Version
 
-class Rendered:
+
+@dataclass(frozen=True)
+class GuideVersion:
+    """A guide at one version, as a step serves it; a draft in the admin's preview has number 0 and no id."""
+
+    guide: Guide
+    number: int
+    newest: int
+    guide_id: int | None  # the guide's row, which runs point at
+
+    @property
+    def is_draft(self) -> bool:
+        return self.guide_id is None
+
+    @classmethod
+    def draft(cls, guide: Guide) -> "GuideVersion":
+        return cls(guide, 0, 0, None)
+
+
+class NoGuide(LookupError):
+    """No guide has this slug, or it was never published."""
+
+
+class NoVersion(LookupError):
+    """The guide exists but not at this version; `newest` is the one to offer."""
+
+    def __init__(self, newest: int):
+        super().__init__(newest)
+        self.newest = newest
+
+
+class Pages:
     """A bounded least-recently-used store of rendered HTML: versions never change, so neither does it."""
 
     def __init__(self, size: int):
-        self.size, self.pages = size, OrderedDict()
+        self.size, self.html = size, OrderedDict()
 
     def get(self, key) -> str | None:
-        html = self.pages.get(key)
+        html = self.html.get(key)
         if html is not None:
-            self.pages.move_to_end(key)
+            self.html.move_to_end(key)
         return html
 
     def put(self, key, html: str) -> None:
-        self.pages[key] = html
-        if len(self.pages) > self.size:
-            self.pages.popitem(last=False)
-
-    def clear(self) -> None:
-        self.pages.clear()
+        self.html[key] = html
+        if len(self.html) > self.size:
+            self.html.popitem(last=False)
 
 
-rendered = Rendered(size=4096)  # steps, and the list of guides: HTML that holds nothing personal
-_guides: dict[tuple[str, int], Guide] = {}
-_guide_ids: dict[str, int] = {}
-# (slug, newest number) of every guide, the same as a dict, and until when to trust them.
-_newest_set: tuple[tuple[tuple[str, int], ...], dict[str, int], float] | None = None
-_matcher: tuple[tuple, Matcher] | None = None
+class Catalogue:
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.guides: dict[tuple[str, int], tuple[Guide, int]] = {}  # (slug, number) -> (guide, guide id)
+        self.pages = Pages(size=4096)  # steps and the home page: HTML that holds nothing personal
+        self.version_urls: dict[tuple[str, int, str], str] = {}
+        self._newest: tuple[tuple[str, int], ...] = ()
+        self._newest_by_slug: dict[str, int] = {}
+        self._newest_until = 0.0
+        self._matcher: tuple[tuple, Matcher] | None = None
+
+    def newest(self, refresh: bool = False) -> tuple[tuple[str, int], ...]:
+        """(slug, newest number) of every published guide, asked at most once per NEWEST_VERSION_SECONDS."""
+        now = time.monotonic()
+        if refresh or self._newest_until <= now:
+            self._newest = Version.objects.newest_numbers()
+            self._newest_by_slug = dict(self._newest)
+            self._newest_until = now + settings.NEWEST_VERSION_SECONDS
+        return self._newest
+
+    def newest_number(self, slug: str) -> int | None:
+        """The newest version's number, or None for a guide never published."""
+        self.newest()
+        if slug not in self._newest_by_slug:  # published elsewhere since the set was read, or no such guide
+            self.newest(refresh=True)
+        return self._newest_by_slug.get(slug)
+
+    def forget_newest(self) -> None:
+        """A publish here is seen at once; other processes and hosts see it within NEWEST_VERSION_SECONDS."""
+        self._newest_until = 0.0
+
+    def open(self, slug: str, number: int) -> GuideVersion:
+        """The guide at this version; NoGuide or NoVersion when there is none."""
+        newest = self.newest_number(slug)
+        if newest is None:
+            raise NoGuide(slug)
+        found = self._read(slug, number)
+        if found is None:
+            raise NoVersion(newest)
+        return GuideVersion(found[0], number, newest, found[1])
+
+    def guide(self, slug: str, number: int) -> Guide | None:
+        found = self._read(slug, number)
+        return found[0] if found else None
+
+    def _read(self, slug: str, number: int) -> tuple[Guide, int] | None:
+        # A miss is not kept: that version may be published later.
+        key = (slug, number)
+        if key not in self.guides:
+            row = Version.objects.filter(guide__slug=slug, number=number).values_list("document", "guide_id").first()
+            if row is None:
+                return None
+            self.guides[key] = (document.load(row[0]), row[1])
+        return self.guides[key]
+
+    def newest_guides(self) -> list[Guide]:
+        """The newest version of every published guide, for the home page and agents."""
+        return [g for slug, number in self.newest() if (g := self.guide(slug, number)) is not None]
+
+    def matcher(self) -> Matcher:
+        """The matcher over the newest versions; rebuilt only when one of them changes."""
+        current = self.newest()
+        if self._matcher is None or self._matcher[0] != current:
+            self._matcher = (current, Matcher(self.newest_guides()))
+        return self._matcher[1]
+
+    def version_url(self, slug: str, number: int) -> str:
+        """Where every step URL of this version starts; reversed once, as every step needs it."""
+        key = (slug, number, get_script_prefix())  # reverse() depends on the prefix
+        url = self.version_urls.get(key)
+        if url is None:
+            url = self.version_urls[key] = reverse("troubleshoot:version", args=[slug, number])
+        return url
 
 
-def forget_cached() -> None:
-    """Drop every cached guide; tests need it, as each starts with an empty database."""
-    global _matcher, _newest_set
-    _guides.clear()
-    _guide_ids.clear()
-    rendered.clear()
-    _matcher = _newest_set = None
-
-
-def latest_number(slug: str) -> int | None:
-    """The newest version's number (see `newest`), or None for a guide never published."""
-    newest()
-    if slug not in _newest_set[1]:  # published elsewhere since the set was read, or no such guide: read it again
-        newest(refresh=True)
-    return _newest_set[1].get(slug)
-
-
-def forget_newest(slug: str) -> None:
-    """A publish here is seen at once; other processes and hosts see it within NEWEST_VERSION_SECONDS."""
-    global _newest_set
-    _newest_set = None
-
-
-def guide(slug: str, number: int) -> Guide | None:
-    """The published guide, or None; a miss is not cached, since that version may be published later."""
-    key = (slug, number)
-    if key not in _guides:
-        row = Version.objects.filter(guide__slug=slug, number=number).values_list("document", "guide_id").first()
-        if row is None:
-            return None
-        _guides[key] = Guide.from_document(row[0])
-        _guide_ids[slug] = row[1]
-    return _guides[key]
-
-
-def guide_id(slug: str) -> int:
-    """The database id of a guide already read through `guide()` (runs point at it)."""
-    return _guide_ids[slug]
-
-
-def newest(refresh: bool = False) -> tuple[tuple[str, int], ...]:
-    """(slug, newest number) of every published guide, asked at most once per NEWEST_VERSION_SECONDS."""
-    global _newest_set
-    now = time.monotonic()
-    if refresh or _newest_set is None or _newest_set[2] <= now:
-        rows = tuple(Version.objects.values_list("guide__slug").annotate(number=Max("number")).order_by("guide__slug"))
-        _newest_set = (rows, dict(rows), now + settings.NEWEST_VERSION_SECONDS)
-    return _newest_set[0]
-
-
-def latest_guides() -> list[Guide]:
-    """The newest version of every published guide, for the home page."""
-    return [g for slug, number in newest() if (g := guide(slug, number)) is not None]
-
-
-def matcher() -> Matcher:
-    """The matcher over the newest versions; rebuilt only when one of them changes."""
-    global _matcher
-    current = newest()
-    if _matcher is None or _matcher[0] != current:
-        _matcher = (current, Matcher(g for slug, number in current if (g := guide(slug, number)) is not None))
-    return _matcher[1]
+catalogue = Catalogue()

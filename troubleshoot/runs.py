@@ -1,27 +1,29 @@
 """What users did: one run per walk, known to the browser by a signed cookie.
 
 Each step notes the run's new state with the run writer, which writes it within
-RUN_WRITE_SECONDS (run_writer.py); the step never waits for the database.
+RUN_WRITE_SECONDS (run_writer.py); such a step never waits for the database. What the user is
+promised is written before the response: an escalation's reference, and a note they send.
 """
 
 import base64
 import functools
 import logging
 import secrets
-import time
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .engine import Walk
+from .guide import NOT_FIXED
 from .limits import allow
 from .matching import clean
 from .models import Run
-from .run_writer import writer
+from .published import GuideVersion
+from .run_writer import write, writer
 
 log = logging.getLogger(__name__)
 COOKIE = "run"
@@ -80,76 +82,73 @@ def outcome_of(current: Walk) -> str:
         return Run.Outcome.FIXED
     if current.node.kind == "escalation":
         return Run.Outcome.ESCALATED
-    if "not-fixed" in current.answers:
+    if NOT_FIXED in current.answers:
         return Run.Outcome.NOT_FIXED
     return Run.Outcome.LEFT
 
 
-def last_solution(current: Walk) -> str:
-    shown = [a.node.slug for a in current.trail if a.node.kind == "solution"]
-    if current.node.kind == "solution":
-        shown.append(current.node.slug)
-    return shown[-1] if shown else ""
-
-
 class Recorder:
-    """The run of this request's walk; `reference` is known before the step renders, `save` notes it after.
+    """This browser's run of one guide version: noted at each step, its key in a signed cookie.
 
     The cookie holds the run's key (which begins with the walk's start) and its guide version, so
     any step can write the whole run: the process that saw the first step may not have written it yet.
     """
 
-    def __init__(self, request, guide_slug: str, version: int):
-        self.request = request
+    def __init__(self, request, version: GuideVersion):
+        self.request, self.version = request, version
         # Staff and agents open guides to test them or to help someone; their visits are not users' runs.
         # Only a browser with a session can be signed in: without one, nobody need be looked up.
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
         self.active = not (signed_in and is_agent(request.user))
         key, _, rest = read_cookie(request).partition(":")
-        self.same_walk = rest == f"{guide_slug}:{version}"
+        self.same_walk = bool(key) and rest == f"{version.guide.slug}:{version.number}"
         self.key = key if self.same_walk else new_key(timezone.now())
-        self.started_at = started_at_of(self.key)
-        self.guide_slug, self.version = guide_slug, version
+        self.noted = False
 
-    @property
-    def reference(self) -> str:
-        return reference_for(self.key)
-
-    def save(self, response, current: Walk, platform: str, guide_id: int) -> None:
-        if not self.active or not (self.same_walk or allow(self.request, "run")):
-            return  # an agent; or a flood of new walks: show the steps, keep the table bounded
-        escalated = current.node.kind == "escalation"
-        row = {
-            "key": self.key, "guide_id": guide_id, "version": self.version, "platform": platform,
+    def row(self, current: Walk, platform: str, reference: str | None = None) -> dict:
+        solutions = current.solutions_shown
+        return {
+            "key": self.key, "guide_id": self.version.guide_id, "version": self.version.number, "platform": platform,
             "answers": "/".join(current.answers)[:ANSWERS_LIMIT], "node": current.node.slug,
-            "solution": last_solution(current), "outcome": outcome_of(current),
-            "reference": self.reference if escalated else None, "feedback": "",
-            "started_at": self.started_at, "updated_at": timezone.now(),
+            "solution": solutions[-1].slug if solutions else "", "outcome": outcome_of(current),
+            "reference": reference, "feedback": "", "started_at": started_at_of(self.key), "updated_at": timezone.now(),
         }
+
+    def record(self, current: Walk, platform: str) -> str:
+        """Note this step of the run; return the reference to show, '' when there is none to promise.
+
+        Steps are batched (run_writer.py), but an escalation's reference is in the database before
+        the page that tells the user to quote it is sent.
+        """
+        if not self.active or not (self.same_walk or allow(self.request, "run")):
+            return ""  # an agent; or a flood of new walks: show the steps, keep the table bounded
+        escalated = current.node.kind == "escalation"
+        reference = reference_for(self.key) if escalated else None
         try:
-            writer.add(row)
-        except DatabaseError:  # only when runs are written in the request (RUN_WRITE_SECONDS = 0)
+            if escalated:
+                write([self.row(current, platform, reference)])
+            else:
+                writer.add(self.row(current, platform))
+        except DatabaseError:
             log.exception("could not record a step of run %s", self.key[:8])
-            return
-        if not self.same_walk:
+            return ""
+        self.noted = True
+        return reference or ""
+
+    def set_cookie(self, response) -> None:
+        """A new walk that was noted tells the browser its run."""
+        if self.noted and not self.same_walk:
             response.set_cookie(
-                COOKIE, cookie_signer().sign(f"{self.key}:{self.guide_slug}:{self.version}"),
+                COOKIE, cookie_signer().sign(f"{self.key}:{self.version.guide.slug}:{self.version.number}"),
                 max_age=MAX_AGE, httponly=True, samesite="Lax", secure=self.request.is_secure(),
             )
 
-
-def add_feedback(request, text: str) -> bool:
-    """Attach the user's words to the run of this browser's walk; False when there is none."""
-    key = read_cookie(request).partition(":")[0]
-    if not key:
-        return False
-    text = clean(text).strip()[: Run.FEEDBACK_LIMIT]
-    writer.flush()  # this process may still hold the walk's newest step
-    # Another process may too: give it one round of writing. The note leaves updated_at alone, which
-    # orders the steps, so a step written after the note still lands.
-    waits = (0, settings.RUN_WRITE_SECONDS + 0.2) if settings.RUN_WRITE_SECONDS > 0 else (0,)
-    for wait in waits:
-        time.sleep(wait)
-        if Run.objects.filter(key=key).update(feedback=text):
-            return True
-    return False
+    @transaction.atomic
+    def save_note(self, current: Walk, platform: str, text: str) -> bool:
+        """Attach the user's words to this walk's run, in the database before we say so; False without a run."""
+        if not self.same_walk:
+            return False
+        # The run may not be written yet (its steps are batched, perhaps in another process): write
+        # it as this step if it is missing, and leave a newer step's state alone if it is there.
+        Run.objects.bulk_create([Run(**self.row(current, platform))], ignore_conflicts=True)
+        return bool(Run.objects.filter(key=self.key).update(feedback=clean(text).strip()[: Run.FEEDBACK_LIMIT]))

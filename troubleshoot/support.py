@@ -8,10 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from . import published
 from .engine import WrongAnswer, shortest_answers, walk
 from .matching import normalise
 from .models import Run
+from .published import catalogue
 from .runs import is_agent
 
 REFERENCE = re.compile(r"^[A-Z2-7]{5}-[A-Z2-7]{5}$")
@@ -33,7 +33,7 @@ def agents_only(view):
 def search(request: HttpRequest) -> HttpResponse:
     query = normalise(request.GET.get("q", ""))[:200]
     reference = request.GET.get("reference", "").strip().upper()[:20]
-    guides = published.latest_guides()
+    guides = catalogue.newest_guides()
     if query:
         guides = [g for g in guides if query in normalise(" ".join((*g.codes, g.title, g.error, *g.messages)))]
     context = {"guides": guides, "q": request.GET.get("q", "")[:200], "reference": reference,
@@ -47,8 +47,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @agents_only
 def guide_links(request: HttpRequest, guide: str) -> HttpResponse:
-    number = published.latest_number(guide)
-    found = published.guide(guide, number) if number else None
+    number = catalogue.newest_number(guide)
+    found = catalogue.guide(guide, number) if number else None
     if found is None:
         raise Http404
     paths = shortest_answers(found)
@@ -72,18 +72,13 @@ def run_view(request: HttpRequest, reference: str) -> HttpResponse:
     if not REFERENCE.match(reference):
         raise Http404
     run = get_object_or_404(Run.objects.select_related("guide"), reference=reference)
-    found = published.guide(run.guide.slug, run.version)
+    found = catalogue.guide(run.guide.slug, run.version)
     answers = run.answers.split("/") if run.answers else []
     try:
         current = walk(found, answers) if found else None
     except WrongAnswer:  # answers cut at the stored length no longer form a path
         current = None
-    shown = []
-    if current:
-        seen = [a.node for a in current.trail if a.node.kind == "solution"]
-        if current.node.kind == "solution":
-            seen.append(current.node)
-        shown = [(node, node.steps_for(run.platform)) for node in seen]
+    shown = [(node, node.instructions_for(run.platform)) for node in current.solutions_shown] if current else []
     platform = found.platform(run.platform) if found else None
     link = request.build_absolute_uri(
         reverse("troubleshoot:start", args=[run.guide.slug, run.version, run.platform]) + "".join(f"{a}/" for a in answers))

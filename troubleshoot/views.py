@@ -1,4 +1,8 @@
-"""Thin views: parse the URL, ask the engine, render a full page or, for htmx, the step's partial."""
+"""Thin views: parse the URL, ask the catalogue and the engine, render a full page or, for htmx, the step's partial.
+
+One step, in order (`step` and `walk_view`): the URL's guide version, the walk its answers make,
+the run that records it, the page. docs/architecture.md tells the whole flow.
+"""
 
 import functools
 import logging
@@ -6,31 +10,36 @@ import re
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
-from django.utils.cache import patch_cache_control
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from . import published
-from .engine import Guide, Walk, WrongAnswer, checklist_answer, walk
+from .engine import Walk, WrongAnswer, checklist_answer, walk
 from .limits import allow
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
-from .published import rendered
-from .runs import Recorder, add_feedback
+from .published import GuideVersion, NoGuide, NoVersion, catalogue
+from .runs import Recorder
 
 log = logging.getLogger(__name__)
 ANSWER = re.compile(r"^[a-z0-9]+(?:[-+][a-z0-9]+)*$")
 MAX_ANSWERS = 200
+# Cached pages are the same for everyone; these stand for what is one browser's own, put in per response.
+TOKEN_SLOT, REFERENCE_SLOT = "csrf-token-slot-9d2c", "REFERENCE-SLOT-9d2c"
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+# Pages that say what went wrong
 
 
 class NotFound(Exception):
@@ -47,20 +56,27 @@ def shows_not_found(view):
         try:
             return view(request, *args, **kwargs)
         except NotFound as missing:
-            return not_found_page(request, missing.message, missing.links)
+            return problem_page(request, missing.message, missing.links)
 
     return wrapper
 
 
-def not_found_page(request, message: str, links: list[tuple[str, str]], status: int = 404,
-                   heading: str = "We couldn't open that") -> HttpResponse:
+def problem_page(request, message: str, links: list[tuple[str, str]], status: int = 404,
+                 heading: str = "We couldn't open that") -> HttpResponse:
     links = links + [("See all guides", reverse("troubleshoot:home"))]
     context = {"message": message, "links": links, "heading": heading}
-    return render(request, "troubleshoot/not_found.html", context, status=status)
+    return render(request, "troubleshoot/problem.html", context, status=status)
 
 
 def not_found(request, exception=None) -> HttpResponse:
-    return not_found_page(request, "There is no page at this address.", [])
+    return problem_page(request, "There is no page at this address.", [])
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    response = problem_page(request, "That was a lot of requests in a short time. Wait a minute, then try again.",
+                            [], status=429, heading="Slow down a moment")
+    response["Retry-After"] = "60"
+    return response
 
 
 def server_error(request) -> HttpResponse:
@@ -78,17 +94,44 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+# Cached pages
+
+
+def rendered(key, template: str, context: dict) -> str:
+    """A page the same for everyone, rendered once per key; a form's token is left as TOKEN_SLOT."""
+    html = catalogue.pages.get(key)
+    if html is None:
+        html = render_to_string(template, context | {"csrf_token": TOKEN_SLOT})
+        catalogue.pages.put(key, html)
+    return html
+
+
+def personal(request: HttpRequest, html: str, reference: str = "", status: int = 200) -> HttpResponse:
+    """A response from a cached page with this browser's own parts put in: its form token, its reference."""
+    own = False
+    if TOKEN_SLOT in html:
+        html, own = html.replace(TOKEN_SLOT, get_token(request)), True
+    if REFERENCE_SLOT in html:
+        html, own = html.replace(REFERENCE_SLOT, reference), True
+    response = HttpResponse(html, status=status)
+    if own:
+        patch_cache_control(response, private=True)
+    return response
+
+
+# The home page and finding a guide
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "troubleshoot/home.html", {"guide_list": newest_guide_list()})
+    newest = catalogue.newest()
+    html = rendered(("home", newest, get_script_prefix()), "troubleshoot/home.html", {"guide_list": newest_guide_list()})
+    return personal(request, html)
 
 
 def newest_guide_list() -> str:
     """Every guide's newest version as a list of links: rendered once per set of newest versions."""
-    key = ("guide list", published.newest(), get_script_prefix())
-    html = rendered.get(key)
-    if html is None:
-        html = render_to_string("troubleshoot/_guides.html", {"guides": published.latest_guides()})
-        rendered.put(key, html)
+    key = ("guide list", catalogue.newest(), get_script_prefix())
+    html = rendered(key, "troubleshoot/_guides.html", {"guides": catalogue.newest_guides()})
     return mark_safe(html)  # rendered by our own template, which escapes what it shows
 
 
@@ -102,21 +145,14 @@ def find(request: HttpRequest) -> HttpResponse:
         context = {"guide_list": newest_guide_list(), "paste_problem": "Paste the error message first: the box was empty."}
         return render(request, "troubleshoot/home.html", context, status=400)
     if not allow(request, "paste"):
-        return too_many(request)
-    return _open(request, text, published.matcher().match(text))
-
-
-def too_many(request: HttpRequest) -> HttpResponse:
-    response = not_found_page(request, "That was a lot of requests in a short time. Wait a minute, then try again.",
-                              [], status=429, heading="Slow down a moment")
-    response["Retry-After"] = "60"
-    return response
+        return too_many_requests(request)
+    return _open(request, text, catalogue.matcher().match(text))
 
 
 def error_link(request: HttpRequest, code: str) -> HttpResponse:
     """/error/NS0109/?message=…&platform=…: a link other apps' help buttons can open."""
     message = request.GET.get("message", "")
-    found = published.matcher().match(f"{code} {message}")
+    found = catalogue.matcher().match(f"{code} {message}")
     platform = request.GET.get("platform", "")
     if found.guide and found.guide.platform(platform):
         found = Match(found.guide, found.code, platform)
@@ -125,10 +161,10 @@ def error_link(request: HttpRequest, code: str) -> HttpResponse:
 
 def _open(request: HttpRequest, text: str, found: Match) -> HttpResponse:
     if found.guide:
-        latest = published.latest_number(found.guide.slug)
+        newest = catalogue.newest_number(found.guide.slug)
         if found.platform:
-            return redirect("troubleshoot:start", guide=found.guide.slug, version=latest, platform=found.platform)
-        return redirect("troubleshoot:version", guide=found.guide.slug, version=latest)
+            return redirect("troubleshoot:start", guide=found.guide.slug, version=newest, platform=found.platform)
+        return redirect("troubleshoot:version", guide=found.guide.slug, version=newest)
     if found.choices:
         return render(request, "troubleshoot/choose_guide.html", {"guides": found.choices, "pasted": clean(text)})
     try:
@@ -149,62 +185,77 @@ def suggest(request: HtmxHttpRequest) -> HttpResponse:
     if not allow(request, "suggest"):
         return HttpResponse("", status=429, headers={"Retry-After": "60"})
     text = request.POST.get("error", "")
-    found = published.matcher().match(text) if clean(text).strip() else Match()
+    found = catalogue.matcher().match(text) if clean(text).strip() else Match()
     return render(request, "troubleshoot/_suggestions.html", {"found": found, "typed": bool(clean(text).strip())})
 
 
-def _load(slug: str, version: int):
-    latest = published.latest_number(slug)
-    if latest is None:
-        raise NotFound(f"There is no guide called “{slug}”.", [])
-    guide = published.guide(slug, version)
-    if guide is None:
-        raise NotFound(
-            f"This guide has no version {version}. Its newest version is {latest}.",
-            [("Start the newest version", reverse("troubleshoot:guide", args=[slug]))],
-        )
-    return guide, latest
+# Walking a guide
+
+
+def _opened(slug: str, number: int | None = None) -> GuideVersion:
+    """The guide at this version (its newest without one), or a NotFound that says what there is instead."""
+    try:
+        return catalogue.open(slug, number if number is not None else catalogue.newest_number(slug) or 0)
+    except NoGuide:
+        raise NotFound(f"There is no guide called “{slug}”.", []) from None
+    except NoVersion as missing:
+        raise NotFound(f"This guide has no version {number}. Its newest version is {missing.newest}.",
+                       [("Start the newest version", reverse("troubleshoot:guide", args=[slug]))]) from None
 
 
 @shows_not_found
 def guide(request: HttpRequest, guide: str) -> HttpResponse:
-    latest = published.latest_number(guide)
-    if latest is None:
-        raise NotFound(f"There is no guide called “{guide}”.", [])
-    return redirect("troubleshoot:version", guide=guide, version=latest)
+    return redirect("troubleshoot:version", guide=guide, version=_opened(guide).number)
 
 
 @shows_not_found
 def choose_platform(request: HtmxHttpRequest, guide: str, version: int) -> HttpResponse:
-    found, latest = _load(guide, version)
-    return platform_page(request, found, reverse("troubleshoot:version", args=[guide, version]), version, latest)
+    return platform_page(request, _opened(guide, version), catalogue.version_url(guide, version))
 
 
 @shows_not_found
 def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
-    found, latest = _load(guide, version)
-    base = _version_url(guide, version, get_script_prefix())
-    return walk_page(request, found, base, platform, answers, version, latest, recorder=Recorder(request, guide, version))
+    opened = _opened(guide, version)
+    return walk_view(request, opened, catalogue.version_url(guide, version), platform, answers, record=True)
 
 
-@functools.lru_cache(maxsize=4096)
-def _version_url(guide: str, version: int, script_prefix: str) -> str:
-    # Every step needs it and it never changes; the prefix is in the key because reverse() uses it.
-    return reverse("troubleshoot:version", args=[guide, version])
-
-
-def platform_page(request, found: Guide, base: str, version, latest, preview: bool = False) -> HttpResponse:
+def platform_page(request, opened: GuideVersion, base: str) -> HttpResponse:
     """Where the user sees the error; `base` is the URL that every step URL of this guide starts with."""
+    found = opened.guide
     if len(found.platforms) == 1:
         return redirect(f"{base}{found.platforms[0].slug}/")
     platforms = [(p, f"{base}{p.slug}/") for p in found.platforms]
-    context = {"guide": found, "version": version, "latest": latest, "platforms": platforms, "preview": preview}
-    return render(request, _template(request, "troubleshoot/platform.html"), context)
+    context = {"guide": found, "version": opened.number, "latest": opened.newest, "platforms": platforms,
+               "preview": opened.is_draft}
+    response = render(request, _template(request, "troubleshoot/platform.html"), context)
+    patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
+    return response
 
 
-def walk_page(request, found: Guide, base: str, platform: str, answers: str, version, latest,
-              preview: bool = False, recorder: Recorder | None = None) -> HttpResponse:
-    """One step of a walk: the public wizard's (recorded) and the admin preview's (not), under its own `base`."""
+def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platform: str, answers: str,
+              record: bool) -> HttpResponse:
+    """One step page of a walk under `base`: the public wizard's (recorded) and the admin preview's (not)."""
+    current, parts = read_walk(opened, base, platform, answers)
+    start_url = f"{base}{platform}/"
+    pushed = None
+    if "checked" in request.GET and current.node.kind == "checklist":  # the checklist's form, sent
+        parts.append(checklist_answer(current.node, request.GET.getlist("differs")))
+        pushed = _url(start_url, parts)
+        if not request.htmx:
+            return redirect(pushed)
+        current = walk(opened.guide, parts)
+    recorder = Recorder(request, opened) if record else None
+    reference = recorder.record(current, platform) if recorder else ""
+    response = step_page(request, opened, current, base, platform, reference)
+    if recorder:
+        recorder.set_cookie(response)
+    patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
+    return push_url(response, pushed) if pushed else response
+
+
+def read_walk(opened: GuideVersion, base: str, platform: str, answers: str) -> tuple[Walk, list[str]]:
+    """The walk the URL's platform and answers make, or a NotFound that offers the nearest step that fits."""
+    found = opened.guide
     start_url = f"{base}{platform}/"
     if found.platform(platform) is None:
         links = [(p.name, f"{base}{p.slug}/") for p in found.platforms]
@@ -214,44 +265,34 @@ def walk_page(request, found: Guide, base: str, platform: str, answers: str, ver
         raise NotFound("This link holds answers that are not written the way the wizard writes them.",
                        [("Start this guide again", start_url)])
     try:
-        current = walk(found, parts)
+        return walk(found, parts), parts
     except WrongAnswer as wrong:
         links = [("Start this guide again", start_url)]
         if wrong.position:
             links.insert(0, ("Go back to the last step that fits", _url(start_url, parts[: wrong.position])))
         raise NotFound(f"This link does not fit the guide: {wrong}.", links) from None
 
-    pushed = None
-    if "checked" in request.GET and current.node.kind == "checklist" and not current.fixed:
-        parts.append(checklist_answer(current.node, request.GET.getlist("differs")))
-        pushed = _url(start_url, parts)
-        if not request.htmx:
-            return redirect(pushed)
-        current = walk(found, parts)
 
+def step_page(request, opened: GuideVersion, current: Walk, base: str, platform: str, reference: str) -> HttpResponse:
+    """The step's page or fragment; a published one is rendered once and kept, a draft's every time."""
     template = _template(request, "troubleshoot/step.html")
-    # Questions, checklists and solutions hold nothing personal, so their HTML is the same for everyone.
-    same_for_all = not preview and not current.fixed and current.node.kind != "escalation"
-    key = (found.slug, version, latest, platform, tuple(parts), template, request.get_host(), request.is_secure())
-    html = rendered.get(key) if same_for_all else None
-    if html is None:
-        reference = recorder.reference if recorder and current.node.kind == "escalation" else ""
-        context = _step_context(request, current, base, platform, reference) | {
-            "version": version, "latest": latest, "preview": preview, "thanks": "thanks" in request.GET}
-        html = render_to_string(template, context, request=None if same_for_all else request)
-        if same_for_all:
-            rendered.put(key, html)
-    response = HttpResponse(html)
-    if not same_for_all:
-        patch_cache_control(response, private=True)  # a reference or a form token: this browser's own
-    if recorder:
-        recorder.save(response, current, platform, published.guide_id(found.slug))
-    return push_url(response, pushed) if pushed else response
+    thanks = "thanks" in request.GET
+
+    def context(reference_shown: str) -> dict:
+        return _step_context(request, current, base, platform, reference_shown) | {
+            "version": opened.number, "latest": opened.newest, "preview": opened.is_draft, "thanks": thanks}
+
+    if opened.is_draft:
+        return render(request, template, context(""))
+    key = (opened.guide.slug, opened.number, opened.newest, platform, current.answers, template,
+           request.get_host(), request.is_secure(), thanks, bool(reference))
+    html = rendered(key, template, context(REFERENCE_SLOT if reference else ""))
+    return personal(request, html, reference)
 
 
 @require_http_methods(["POST"])
 def feedback(request: HttpRequest) -> HttpResponse:
-    """A few words from the user about their walk, attached to its run."""
+    """A few words from the user about their walk, saved with its run before we thank them."""
     back = request.POST.get("next", "")
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -259,16 +300,36 @@ def feedback(request: HttpRequest) -> HttpResponse:
     if not request.POST.get("text", "").strip():
         return HttpResponseRedirect(back)
     if not allow(request, "feedback"):
-        return too_many(request)
+        return too_many_requests(request)
+    at = _step_at(back)
     try:
-        saved = add_feedback(request, request.POST["text"])
+        saved = at is not None and Recorder(request, at[0]).save_note(at[1], at[2], request.POST["text"])
     except DatabaseError:
         log.exception("could not save feedback")
         saved = False
     if not saved:
-        return not_found_page(request, "We could not find your walk to attach the note to. It may be more than a month old.",
-                              [("Back to the step", back)], status=400, heading="We couldn't save your note")
+        return problem_page(request, "We could not find your walk to attach the note to. It may be more than a month old.",
+                            [("Back to the step", back)], status=400, heading="We couldn't save your note")
     return HttpResponseRedirect(back + ("&" if "?" in back else "?") + "thanks=1")
+
+
+def _step_at(url: str) -> tuple[GuideVersion, Walk, str] | None:
+    """The guide version, walk and platform of a step's URL (as its pages link it), or None."""
+    prefix = get_script_prefix()
+    try:
+        match = resolve("/" + url.split("?", 1)[0].removeprefix(prefix))
+    except Resolver404:
+        return None
+    if match.url_name not in ("step", "start"):
+        return None
+    kwargs = match.kwargs
+    try:
+        opened = catalogue.open(kwargs["guide"], kwargs["version"])
+        current, _ = read_walk(opened, catalogue.version_url(kwargs["guide"], kwargs["version"]), kwargs["platform"],
+                               kwargs.get("answers", ""))
+    except (NoGuide, NoVersion, NotFound):
+        return None
+    return opened, current, kwargs["platform"]
 
 
 def _template(request: HtmxHttpRequest, name: str) -> str:
@@ -286,40 +347,23 @@ def _step_context(request, current: Walk, base: str, platform: str, reference: s
     guide, node = current.guide, current.node
     start_url = f"{base}{platform}/"
     here = _url(start_url, current.answers)
-    trail = [(a, _url(start_url, current.answers[: a.position])) for a in current.trail]
-    platforms = [(p, _url(f"{base}{p.slug}/", current.answers)) for p in guide.platforms]
     link = request.build_absolute_uri(here)
     context = {
         "guide": guide,
         "base": base,
         "platform": guide.platform(platform),
-        "platforms": platforms,
+        "platforms": [(p, _url(f"{base}{p.slug}/", current.answers)) for p in guide.platforms],
         "walk": current,
         "node": node,
-        "steps": node.steps_for(platform),
+        "instructions": node.instructions_for(platform),
         "here": here,
         "start_url": start_url,
-        "trail": trail,
+        "trail": [(a, _url(start_url, current.answers[: a.position])) for a in current.trail],
         "link": link,
     }
     if node.kind == "escalation":
         context["reference"] = reference
-        context["summary"] = summary(current, guide.platform(platform).name, link, reference)
+        context["summary"] = current.summary(guide.platform(platform).name, link, reference)
         # Long lines wrap, so allow about two rows for each line of the summary.
         context["summary_rows"] = min(40, 2 * context["summary"].count("\n") + 2)
     return context
-
-
-def summary(current: Walk, platform: str, link: str, reference: str = "") -> str:
-    """What to paste to support: the full error, the platform and every answer given."""
-    lines = [f"Reference: {reference}"] if reference else []
-    lines += [
-        f"Error message: {current.guide.error}",
-        f"Where I see it: {platform}",
-        f"Guide followed: {current.guide.title}",
-        "",
-        "What I checked and tried:",
-    ]
-    lines += [f"- {a.node.title} — {a.said}" for a in current.trail]
-    lines += ["", f"Link to these answers: {link}"]
-    return "\n".join(lines)

@@ -56,8 +56,8 @@ def test_author_writes_previews_and_publishes_a_guide_that_users_walk(author_pag
     open_node(page, "set-categories")
     page.get_by_label("Who").fill("A NetSuite administrator")
     page.get_by_label("If not fixed").select_option(label="escalate: Ask Concierge")
-    add_row(page, "steps", {"text": "Set **Expense Categories** to **View** and click **Save**."})
-    add_row(page, "steps", {"text": "In Expensify, click **Sync Now**.", "platform": "Expensify on the web"})
+    add_row(page, "instructions", {"text": "Set **Expense Categories** to **View** and click **Save**."})
+    add_row(page, "instructions", {"text": "In Expensify, click **Sync Now**.", "platform": "Expensify on the web"})
     save_and_continue(page)
     # The second step should come first: move it up without typing numbers.
     page.locator("#steps-group .dynamic-steps").nth(1).get_by_role("button", name="Move up").click()

@@ -29,14 +29,14 @@ class Command(BaseCommand):
             raise CommandError(f"There is no guide called '{slug}'.")
         self.stdout.write(document.write(self.document_of(guide, draft, number)), ending="")
 
-    def document_of(self, guide: Guide, draft: bool, number: int | None = None) -> dict:
+    def document_of(self, guide: Guide, draft: bool, number: int | None = None) -> document.Guide:
         if draft:
-            return drafts.build(guide)
+            return document.review(drafts.build(guide))[0]  # as it stands, problems and all
         versions = guide.versions.all()
         version = versions.filter(number=number).first() if number else versions.first()
         if version is None:
             raise CommandError(f"'{guide.slug}' has no published version{f' {number}' if number else ''}; try --draft.")
-        return version.document
+        return document.load(version.document)
 
     def export_all(self, folder: Path, draft: bool) -> None:
         folder.mkdir(parents=True, exist_ok=True)

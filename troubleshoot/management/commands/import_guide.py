@@ -20,12 +20,12 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         started = time.perf_counter()
         try:
-            doc = document.read(text)
-            version, new = drafts.import_document(doc, note=note or f"Imported from {Path(file).name}")
+            guide = document.read(text)
+            version, new = drafts.import_guide(guide, note=note or f"Imported from {Path(file).name}")
         except document.DocumentError as exc:
             raise CommandError(f"{file} was not imported; nothing changed:\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
         took = f"in {time.perf_counter() - started:.2f} s"
         if new:
-            self.stdout.write(f"Published {doc['slug']} as version {version.number} {took}.")
+            self.stdout.write(f"Published {guide.slug} as version {version.number} {took}.")
         else:
-            self.stdout.write(f"{doc['slug']} is unchanged: version {version.number} already holds this document ({took}).")
+            self.stdout.write(f"{guide.slug} is unchanged: version {version.number} already holds this document ({took}).")

@@ -22,11 +22,11 @@ class Command(BaseCommand):
             raise CommandError(f"No guide documents (*.yaml) in {folder}.")
         for path in files:
             try:
-                doc = document.read(path.read_bytes())
+                guide = document.read(path.read_bytes())
             except document.DocumentError as exc:
                 raise CommandError(f"{path.name} is broken:\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
-            if Guide.objects.filter(slug=doc["slug"]).exists():
-                self.stdout.write(f"Kept {doc['slug']}: it is already here (import_guide replaces it on purpose).")
+            if Guide.objects.filter(slug=guide.slug).exists():
+                self.stdout.write(f"Kept {guide.slug}: it is already here (import_guide replaces it on purpose).")
                 continue
-            version, _ = drafts.import_document(doc, note=f"Shipped guide {path.name}")
-            self.stdout.write(f"Loaded {doc['slug']} as version {version.number}.")
+            version, _ = drafts.import_guide(guide, note=f"Shipped guide {path.name}")
+            self.stdout.write(f"Loaded {guide.slug} as version {version.number}.")
