@@ -1,6 +1,10 @@
 import io
 import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,10 +35,21 @@ def runs_written_in_the_request(settings):
     settings.RUN_WRITE_SECONDS = 0
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The shipped guides, loaded once into the test database the way `make run` loads them; each
+    test's transaction is rolled back over them."""
+    with django_db_blocker.unblock():
+        call_command("load_guides", stdout=io.StringIO())
+
+
 @pytest.fixture
 def shipped(db) -> None:
-    """The shipped guides, loaded the way `make run` loads them."""
-    call_command("load_guides", stdout=io.StringIO())
+    """The shipped guides: there from the start, and loaded again after a test that emptied the database."""
+    from troubleshoot.models import Guide
+
+    if not Guide.objects.exists():
+        call_command("load_guides", stdout=io.StringIO())
 
 
 def shipped_documents() -> dict[str, dict]:
@@ -118,6 +133,33 @@ def scratch_database(tmp_path_factory):
     finally:
         with psycopg.connect(**admin) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def gunicorn(env: dict, workers: int = 1, stderr=subprocess.DEVNULL, setup: tuple[list[str], ...] = ()):
+    """The app as `make run` serves it, on a free port of this machine, with `env` on top of ours and
+    `setup`'s manage.py commands run first; yields (base URL, the server process); stopped with
+    SIGTERM, as a deploy or restart stops it."""
+    root, port = FIXTURES.parent, free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")} | {"DEBUG": "0"} | env
+    for args in (["migrate", "--noinput"], ["load_guides"], *setup):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wizard.wsgi", "--bind", f"127.0.0.1:{port}",
+                               "--workers", str(workers)], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz/").close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn never answered"
+                time.sleep(0.2)
+        yield url, server
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def free_port() -> int:
