@@ -180,33 +180,13 @@ def test_a_walk_continues_with_its_cookie_and_a_forged_one_starts_afresh(client,
 
 def test_a_gunicorn_worker_stopping_writes_the_runs_it_still_holds(tmp_path):
     import sqlite3
-    import subprocess
-    import sys
     import urllib.request
 
-    from .conftest import FIXTURES, free_port
+    from .conftest import gunicorn
 
-    root, port = FIXTURES.parent, free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")} | {
-        "SQLITE_PATH": str(tmp_path / "db.sqlite3"), "DEBUG": "0", "RUN_WRITE_SECONDS": "60"}  # never in time
-    for args in (["migrate", "--noinput"], ["load_guides"]):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wizard.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn never answered"
-                time.sleep(0.2)
+    with gunicorn({"SQLITE_PATH": str(tmp_path / "db.sqlite3"), "RUN_WRITE_SECONDS": "60"}) as (url, _):  # never in time
         for _ in range(3):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{START}").read()
-    finally:
-        server.terminate()  # what a deploy or a restart does
-        server.wait(30)
+            urllib.request.urlopen(url + START).read()
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM troubleshoot_run").fetchone()[0] == 3
 
