@@ -60,9 +60,9 @@ def test_author_writes_previews_and_publishes_a_guide_that_users_walk(author_pag
     add_row(page, "instructions", {"text": "In Expensify, click **Sync Now**.", "platform": "Expensify on the web"})
     save_and_continue(page)
     # The second step should come first: move it up without typing numbers.
-    page.locator("#steps-group .dynamic-steps").nth(1).get_by_role("button", name="Move up").click()
+    page.locator("#instructions-group .dynamic-instructions").nth(1).get_by_role("button", name="Move up").click()
     save_and_continue(page)
-    texts = page.locator("#steps-group textarea[name$='-text']").evaluate_all("els => els.map(e => e.value)")
+    texts = page.locator("#instructions-group textarea[name$='-text']").evaluate_all("els => els.map(e => e.value)")
     assert texts[0].startswith("In Expensify")
 
     page.get_by_role("link", name=re.compile("Back to")).click()
