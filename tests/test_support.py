@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import DatabaseError
 from django.test import Client
 
 from troubleshoot.models import Run
@@ -69,8 +70,6 @@ def test_another_guide_or_version_starts_another_run(client, shipped):
 
 
 def test_a_failed_write_still_shows_the_step(client, shipped, monkeypatch):
-    from django.db import DatabaseError
-
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
@@ -186,3 +185,15 @@ def test_an_agent_opening_the_customers_link_leaves_the_customers_run_alone(agen
 def test_agents_walking_a_guide_are_not_counted_as_users(agent):
     agent.get(START + "no/")
     assert not Run.objects.exists()
+
+
+def test_no_reference_is_shown_that_is_not_stored(agent, client, monkeypatch):
+    page = agent.get(ESCALATION).content.decode()  # an agent's walk is not recorded
+    assert "Your reference" not in page and "Reference:" not in page and "SLOT" not in page
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr("troubleshoot.runs.write", broken)
+    page = client.get(ESCALATION).content.decode()
+    assert "Contact" in page and "Your reference" not in page and not Run.objects.exists()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -50,6 +52,23 @@ def test_htmx_request_gets_only_the_step(client, shipped):
     assert "<html" not in page
     assert page.strip().startswith('<section id="step"')
     assert "Save the current credentials in the Workspace" in page
+
+
+def test_pages_and_fragments_of_one_url_vary_on_hx_request(client, shipped):
+    for url in (START, START + "password/", START + "password/fixed/", "/guides/login-credentials/v1/"):
+        for headers in ({}, HTMX):
+            assert "HX-Request" in client.get(url, headers=headers)["Vary"], url
+
+
+def test_a_cached_page_with_a_form_gives_each_browser_its_own_token(client, shipped):
+    from django.test import Client
+
+    for url in ("/", START + "password/fixed/"):
+        first, second = client.get(url), Client().get(url)
+        tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
+                  for r in (first, second)]
+        assert tokens[0] != tokens[1] and "slot" not in tokens[0], url
+        assert "private" in first["Cache-Control"] and "csrftoken" in first.cookies, url
 
 
 def test_history_restore_gets_the_full_page(client, shipped):
