@@ -14,6 +14,7 @@ request instead: the tests do, since their transaction is invisible to another t
 
 import atexit
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -30,7 +31,9 @@ CHANGED = ("platform", "answers", "node", "solution", "outcome", "updated_at")
 MAX_PENDING = 50_000  # runs held per process while the database is away; beyond it new ones are dropped
 
 
-def _upsert_sql() -> str:
+@functools.cache
+def _upsert_sql(vendor: str) -> str:
+    """The upsert for this kind of database, built once: escalations run it in their request."""
     q = connection.ops.quote_name
     table = q(Run._meta.db_table)
     return (
@@ -49,7 +52,7 @@ def write(rows: list[dict]) -> None:
     """Upsert these runs now, in this thread's connection; one statement for one run."""
     adapt = connection.ops.adapt_datetimefield_value
     params = [[adapt(row[f]) if f.endswith("_at") else row[f] for f in FIELDS] for row in rows]
-    sql = _upsert_sql()
+    sql = _upsert_sql(connection.vendor)
     if len(params) == 1:
         with connection.cursor() as cursor:
             cursor.execute(sql, params[0])
