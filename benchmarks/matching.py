@@ -2,19 +2,26 @@
 
 Uses generated guides in memory (no database): each is a shipped guide under another code, with
 its own message, so the index is as large and as alike as a real library of 500 guides would be.
+
+    python -m benchmarks.matching [--guides 500] [--text-bytes 10000] [--runs 1000]
 """
 
+import argparse
+import os
 import random
 import statistics
 import time
-from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
+import django
 
-from troubleshoot import document
-from troubleshoot.engine import Guide
-from troubleshoot.matching import Matcher
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wizard.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from troubleshoot import document  # noqa: E402
+from troubleshoot.engine import Guide  # noqa: E402
+from troubleshoot.matching import Matcher  # noqa: E402
 
 RECORDS = ["Account", "Classification", "ExpenseCategory", "Department", "Location", "Vendor", "Employee",
            "Currency", "Subsidiary", "Customer", "Project", "Item", "TaxCode", "Term", "Bill", "Invoice"]
@@ -43,30 +50,30 @@ def pasted_text(size: int, rng: random.Random, message: str) -> str:
     return "\n".join(lines)[:size]
 
 
-class Command(BaseCommand):
-    help = "Time matching pasted text against a library of generated guides; prints p50, p99 and max."
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time matching pasted text against a library of generated guides; "
+                                                 "prints p50, p99 and max.")
+    parser.add_argument("--guides", type=int, default=500)
+    parser.add_argument("--text-bytes", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=1000)
+    args = parser.parse_args()
+    rng = random.Random(20261121)
+    started = time.perf_counter()
+    matcher = Matcher(library(args.guides, rng))
+    built = time.perf_counter() - started
+    # Half the texts carry no code, so the word index does the work; half carry one.
+    texts = [pasted_text(args.text_bytes, rng, rng.choice(matcher.messages).guide.error.split(": ", 1)[i % 2 and 1 or 0])
+             for i in range(20)]
+    times = []
+    for i in range(args.runs):
+        start = time.perf_counter()
+        matcher.match(texts[i % len(texts)])
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p50, p99 = statistics.median(times), times[int(len(times) * 0.99) - 1]
+    print(f"{args.guides} guides, {args.text_bytes:,}-byte texts, {args.runs} runs: index built in {built * 1000:.0f} ms; "
+          f"match p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {times[-1]:.2f} ms")
 
-    def add_arguments(self, parser):
-        parser.add_argument("--guides", type=int, default=500)
-        parser.add_argument("--text-bytes", type=int, default=10_000)
-        parser.add_argument("--runs", type=int, default=1000)
 
-    def handle(self, guides, text_bytes, runs, **options):
-        rng = random.Random(20261121)
-        started = time.perf_counter()
-        matcher = Matcher(library(guides, rng))
-        built = time.perf_counter() - started
-        # Half the texts carry no code, so the word index does the work; half carry one.
-        texts = [pasted_text(text_bytes, rng, rng.choice(matcher.messages).guide.error.split(": ", 1)[i % 2 and 1 or 0])
-                 for i in range(20)]
-        times = []
-        for i in range(runs):
-            start = time.perf_counter()
-            matcher.match(texts[i % len(texts)])
-            times.append((time.perf_counter() - start) * 1000)
-        times.sort()
-        p50, p99 = statistics.median(times), times[int(len(times) * 0.99) - 1]
-        self.stdout.write(
-            f"{guides} guides, {text_bytes:,}-byte texts, {runs} runs: index built in {built * 1000:.0f} ms; "
-            f"match p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {times[-1]:.2f} ms"
-        )
+if __name__ == "__main__":
+    main()
