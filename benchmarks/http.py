@@ -222,7 +222,7 @@ def main() -> None:
     try:
         publish_times = prepare(env, scratch)
         app, floor = free_port(), free_port()
-        for module, port in (("wizard.wsgi", app), ("benchmarks.floor:application", floor)):
+        for module, port in (("wizard.wsgi", app), ('benchmarks.floor:application("bare")', floor)):
             process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}", "--workers", WORKERS],
                 cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
