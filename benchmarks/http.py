@@ -1,9 +1,11 @@
-"""`make bench`: the wizard as production serves it, beside Django's floor, under wrk.
+"""`make bench`: every kind of public page of the wizard as production serves it, beside Django's two
+floors (benchmarks/floor.py), under wrk.
 
-Both apps run under the same gunicorn settings as `make run` (2 workers, DEBUG off) on loopback,
-on a scratch SQLite database. Ratios to the floor are the figures to quote: machines are noisy, so
-each page is driven right after the floor, its ratio taken against that run of the floor, and the
-median of the rounds is reported.
+The three apps run under the same gunicorn settings as `make run` (2 workers, DEBUG off) on loopback,
+the wizard on a scratch SQLite database. Ratios to the floors are the figures to quote: machines are
+noisy, so in each round every page is driven right after a run of the default-middleware floor and
+its ratio taken against that run; the bare floor runs once a round, and each page's ratio to it is
+taken within the round. The median of the rounds is reported.
 
     python -m benchmarks.http [--seconds 2] [--rounds 3] [--connections 8] [--json FILE]
 """
@@ -14,8 +16,8 @@ import json
 import os
 import re
 import shutil
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,10 +32,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from benchmarks.generated import deepest_question, guide_document  # noqa: E402
+from benchmarks import pages, wrk  # noqa: E402
+from benchmarks.generated import guide_document  # noqa: E402
 
 WORKERS = "2"  # as `make run`
-SCRIPTS = Path(__file__).resolve().parent
+SERVERS = {"wizard": "wizard.wsgi", "bare floor": 'benchmarks.floor:application("bare")',
+           "default floor": 'benchmarks.floor:application("default")'}
 PUBLISH = """
 import time
 from troubleshoot import document, drafts
@@ -64,38 +68,6 @@ def wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.1)
     raise SystemExit(f"nothing answered on port {port}")
-
-
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    if script:
-        command[1:1] = ["-s", str(script)]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-
-    def ms(label: str) -> float:
-        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": ms("50"), "p99": ms("99"),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "errors": int(errors.group(1)) if errors else 0,
-    }
-
-
-def summary(rounds: list[dict], floors: list[dict]) -> dict:
-    """Medians over the rounds; each round's ratios against the floor run paired with it."""
-    ratios = [r["rps"] / f["rps"] for r, f in zip(rounds, floors)]
-    return {
-        "rps": statistics.median(r["rps"] for r in rounds),
-        "p50": statistics.median(r["p50"] for r in rounds),
-        "p99": statistics.median(r["p99"] for r in rounds),
-        "ratio": statistics.median(ratios), "lowest": min(ratios), "highest": max(ratios),
-        "p99 ratio": statistics.median(r["p99"] / f["p99"] for r, f in zip(rounds, floors)),
-        "requests": sum(r["requests"] for r in rounds), "errors": sum(r["errors"] for r in rounds),
-    }
 
 
 def worker_rss_kib(master: int) -> list[int]:
@@ -131,52 +103,59 @@ def prepare(env: dict, scratch: Path) -> dict[str, str]:
     return times
 
 
-def report(app: str, floor: str, master: int, seconds: int, rounds: int, connections: int, publish: dict,
-           out: str | None) -> None:
-    step = app + "/guides/ns0109/v1/expensify-web/"
-    pages = {
-        "floor": (floor + "/", None),
-        "home page": (app + "/", None),
-        "question step": (step + "unsure/", None),
-        "solution step": (step + "password/", None),
-        "htmx fragment": (step + "unsure/yes/", SCRIPTS / "htmx.lua"),
-        "paste match": (app + "/find/", SCRIPTS / "paste.lua"),
-        "10-node guide, deepest question": (
-            app + "/guides/generated-10/v2/web/" + "".join(a + "/" for a in deepest_question(10)), None),
-        "5,000-node guide, deepest question": (
-            app + "/guides/generated-5000/v2/web/" + "".join(a + "/" for a in deepest_question(5000)), None),
-    }
-    for url, _ in pages.values():  # warm every worker's caches, so memory is measured after, not during
-        for _ in range(40):
-            if not url.endswith("/find/"):
-                fetch(url)
-    rss_before = worker_rss_kib(master)
-    # Each page is driven right after a run of the floor, and its ratio taken against that run:
-    # the machine's speed drifts within seconds, far less within one pair.
-    floor_url = pages.pop("floor")[0]
-    runs = {name: [] for name in ["floor", *pages]}
-    floors = {name: [] for name in pages}
-    for _ in range(rounds):
-        for name, (url, script) in pages.items():
-            floors[name].append(wrk(floor_url, seconds, connections))
-            runs["floor"].append(floors[name][-1])
-            runs[name].append(wrk(url, seconds, connections, script))
-    rss_after = worker_rss_kib(master)
-    served = sum(r["requests"] for name, rs in runs.items() if name != "floor" for r in rs)
-    results = {"floor": summary(runs["floor"], runs["floor"])} | {
-        name: summary(runs[name], floors[name]) for name in pages}
+def check_floor(name: str, url: str) -> None:
+    """Each floor renders the page; the default one must leave the session, user and CSRF token untouched."""
+    body, headers = fetch(url)
+    if b"<h1>Floor</h1>" not in body or "Set-Cookie" in headers or "Cookie" in headers.get("Vary", ""):
+        raise SystemExit(f"make bench: the {name} did not answer as a floor should: {headers}")
 
-    print(f"{rounds} rounds, each page {seconds} s right after {seconds} s of the floor; medians; "
-          "'range': the lowest and highest ratio of the rounds")
-    print(f"{'page':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs floor':>9} {'range':>11} "
-          f"{'p99 x':>6} {'errors':>6}")
+
+def report(urls: dict[str, str], master: int, seconds: int, rounds: int, connections: int, publish: dict,
+           out: str | None) -> None:
+    app, bare_url, default_url = urls["wizard"], urls["bare floor"], urls["default floor"]
+    for name in ("bare floor", "default floor"):
+        check_floor(name, urls[name])
+    for page in pages.PAGES:
+        pages.check(app, page)
+    print(f"the floors and the wizard's {len(pages.PAGES)} pages each answer as the page they are named for")
+    for page in pages.PAGES:  # warm every worker's caches, so memory is measured after, not during
+        for _ in range(40):
+            if page.path != "/find/":
+                fetch(app + page.path, page.headers)
+    rss_before = worker_rss_kib(master)
+    # Each page is driven right after a run of the default floor, and its ratio taken against that
+    # run: the machine's speed drifts within seconds, far less within one pair. The bare floor runs
+    # once a round, first.
+    names = [page.name for page in pages.PAGES]
+    runs = {name: [] for name in names}
+    paired = {name: [] for name in names}
+    bare = []
+    for _ in range(rounds):
+        bare.append(wrk.run(bare_url, seconds, connections))
+        for page in pages.PAGES:
+            paired[page.name].append(wrk.run(default_url, seconds, connections))
+            runs[page.name].append(wrk.run(app + page.path, seconds, connections, page.script))
+    rss_after = worker_rss_kib(master)
+    served = sum(r["requests"] for rs in runs.values() for r in rs)
+    defaults = [run for r in range(rounds) for run in (paired[name][r] for name in names)]
+    results = {
+        # The bare floor against the default floor's run right after it, the first page's pair.
+        "bare floor": wrk.summary(bare, paired[names[0]], bare),
+        "default floor": wrk.summary(defaults, defaults, [b for b in bare for _ in names]),
+    } | {name: wrk.summary(runs[name], paired[name], bare) for name in names}
+
+    print(f"{rounds} rounds, each page {seconds} s right after {seconds} s of the default-middleware floor, and "
+          f"the bare floor once a round; medians of the rounds; 'range': the lowest and highest 'vs default'")
+    print(f"{'page':36} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs default':>10} {'range':>10} "
+          f"{'p99 x default':>13} {'vs bare':>7} {'errors':>6}")
     for name, r in results.items():
-        print(f"{name:36} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['ratio']:9.2f} "
-              f"{r['lowest']:5.2f}-{r['highest']:.2f} {r['p99 ratio']:6.2f} {r['errors']:6d}")
+        print(f"{name:36} {r['rps']:7.0f} {r['p50']:7.2f} {r['p99']:7.2f} {r['ratio']:10.2f} "
+              f"{r['lowest']:5.2f}-{r['highest']:.2f} {r['p99 ratio']:13.2f} {r['bare ratio']:7.2f} {r['errors']:6d}")
     size_ratio = statistics.median(big["rps"] / ten["rps"] for big, ten in zip(
         runs["5,000-node guide, deepest question"], runs["10-node guide, deepest question"]))
     weight = page_weight(app)
-    fragment, _ = fetch(step + "unsure/yes/", {"HX-Request": "true"})
+    htmx = next(page for page in pages.PAGES if page.name == "htmx fragment")
+    fragment, _ = fetch(app + htmx.path, htmx.headers)
     lines = [
         f"5,000-node step throughput / 10-node (median of rounds): {size_ratio:.2f}",
         f"publishing drafts (build, lint, store): 10 nodes {publish['publish 10']} s, 5,000 nodes {publish['publish 5000']} s; "
@@ -189,7 +168,8 @@ def report(app: str, floor: str, master: int, seconds: int, rounds: int, connect
     for line in lines:
         print(line)
     if out:
-        Path(out).write_text(json.dumps({"pages": results, "rounds": runs, "notes": lines}, indent=2))
+        Path(out).write_text(json.dumps(
+            {"pages": results, "rounds": runs, "default floor": paired, "bare floor": bare, "notes": lines}, indent=2))
 
 
 def page_weight(app: str) -> int:
@@ -204,8 +184,8 @@ def page_weight(app: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description="Benchmark the wizard against Django's floor with wrk; prints throughput, latency and ratios.")
+    parser = argparse.ArgumentParser(description="Benchmark every kind of page of the wizard against Django's "
+                                                 "floors with wrk; prints throughput, latency and ratios.")
     parser.add_argument("--seconds", type=int, default=2, help="How long wrk drives each page in each round.")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
@@ -217,21 +197,23 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
         "SQLITE_PATH": str(scratch / "bench.sqlite3"), "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "wizard.settings",
         "RATE_LIMITS": "off"}  # one client sends everything; every step must still write its run
-    servers = []
+    servers = {}
     log = open(scratch / "servers.log", "w")  # a line per request: a pipe nobody reads would fill and block
     try:
         publish_times = prepare(env, scratch)
-        app, floor = free_port(), free_port()
-        for module, port in (("wizard.wsgi", app), ('benchmarks.floor:application("bare")', floor)):
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", module, "--bind", f"127.0.0.1:{port}", "--workers", WORKERS],
+        urls = {}
+        for name, app in SERVERS.items():
+            port = free_port()
+            # No control socket: three masters at once would share the one in ~/.gunicorn; serving is the same.
+            servers[name] = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", WORKERS,
+                 "--no-control-socket"],
                 cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-            servers.append(process)
-            wait_for(port, process, scratch / "servers.log")
-        report(f"http://127.0.0.1:{app}", f"http://127.0.0.1:{floor}", servers[0].pid, args.seconds, args.rounds,
-               args.connections, publish_times, args.out)
+            wait_for(port, servers[name], scratch / "servers.log")
+            urls[name] = f"http://127.0.0.1:{port}"
+        report(urls, servers["wizard"].pid, args.seconds, args.rounds, args.connections, publish_times, args.out)
     finally:
-        for process in servers:
+        for process in servers.values():
             process.terminate()
             process.wait(timeout=30)
         log.close()
