@@ -41,10 +41,11 @@ run: setup
 test: static browser $(VENV)/.installed-test
 	$(PY) -m pytest
 
-# The wizard as `make run` serves it, beside Django's floor, driven by wrk (docs/benchmarks.md).
+# Every kind of page of the wizard as `make run` serves it, beside Django's two floors, driven by wrk:
+# benchmarks/http.py (docs/benchmarks.md).
 bench: static
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(PY) manage.py bench_http
+	$(PY) -m benchmarks.http
 
 lock: | $(PY)
 	$(PY) -m pip install --quiet "pip-tools>=7.4"

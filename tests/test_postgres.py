@@ -106,11 +106,11 @@ def test_200_concurrent_feedback_posts_store_200_notes(two_hosts):
 
     def post(i):
         opener, address, token = people[i]
-        data = urllib.parse.urlencode({"text": f"note {i}", "next": "/", "csrfmiddlewaretoken": token}).encode()
+        data = urllib.parse.urlencode({"text": f"note {i}", "next": fixed, "csrfmiddlewaretoken": token}).encode()
         request = urllib.request.Request((a, b)[i % 2] + "/feedback/", data=data, headers=address)
         return opener.open(request).status
 
-    assert together(200, post) == [200] * 200  # each followed its redirect home
+    assert together(200, post) == [200] * 200  # each followed its redirect to the thanks
     import psycopg
 
     with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:

@@ -279,7 +279,7 @@ def test_the_home_page_asks_nothing_of_the_database_once_its_list_is_cached(clie
 
 
 def test_a_first_step_costs_at_most_two_queries_whatever_the_guides_size(client, db, django_assert_max_num_queries):
-    from troubleshoot.benchmarks.generated import deepest_question, guide_document
+    from benchmarks.generated import deepest_question, guide_document
 
     for size in (10, 5000):
         drafts.import_guide(document.check(guide_document(size)))

@@ -24,7 +24,7 @@ def guide_document(nodes: int, slug: str | None = None) -> dict:
         else:
             doc_nodes.append({
                 "slug": f"n{i}", "kind": "solution", "title": f"Fix {i}", "who": "A NetSuite administrator",
-                "steps": [{"text": f"Turn setting {i} on and click **Save**."}, {"text": "Run the sync again."}],
+                "instructions": [{"text": f"Turn setting {i} on and click **Save**."}, {"text": "Run the sync again."}],
                 "if_not_fixed": "escalate",
             })
     doc_nodes.append({"slug": "escalate", "kind": "escalation", "title": "Ask support"})

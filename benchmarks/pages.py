@@ -1,0 +1,119 @@
+"""The wizard's pages that `make bench` drives, and the check that each is the page it is named for.
+
+The step pages are paths through the shipped guides (fixtures/ns0109.yaml, fixtures/ns0384.yaml) and
+the generated ones. Before any timing, each path is walked in its guide and fetched from the server:
+if a guide changes so that a path reaches another kind of page, the run stops and says which.
+"""
+
+import html
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import NoReturn
+from pathlib import Path
+
+from django.conf import settings
+
+from benchmarks.generated import deepest_question, guide_document
+from troubleshoot import document
+from troubleshoot.engine import WrongAnswer, walk
+from troubleshoot.guide import Guide
+
+SCRIPTS = Path(__file__).resolve().parent
+PLATFORM = "expensify-web"  # of both shipped guides
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str  # from the server's root
+    script: Path | None = None  # wrk's Lua script: how the request differs from a plain GET
+    headers: dict = field(default_factory=dict)  # the same difference, for the check and the warm-up
+    step: tuple = ()  # for a step: (guide, answers, the kind of page its answers reach)
+
+
+def step(name: str, guide: str, version: int, platform: str, answers: str, kind: str, htmx: bool = False) -> Page:
+    path = f"/guides/{guide}/v{version}/{platform}/{answers}/"
+    if htmx:
+        return Page(name, path, SCRIPTS / "htmx.lua", {"HX-Request": "true"}, (guide, answers, kind))
+    return Page(name, path, step=(guide, answers, kind))
+
+
+def deepest(size: int) -> Page:
+    # `make bench` publishes each generated guide twice, so version 2 is the newest.
+    answers = "/".join(deepest_question(size))
+    return step(f"{size:,}-node guide, deepest question", f"generated-{size}", 2, "web", answers, "question")
+
+
+PAGES = [
+    Page("home page", "/"),
+    step("question step", "ns0109", 1, PLATFORM, "unsure", "question"),
+    step("checklist step", "ns0384", 1, PLATFORM, "correct", "checklist"),
+    step("solution step", "ns0109", 1, PLATFORM, "password", "solution"),
+    step("fixed page", "ns0109", 1, PLATFORM, "password/fixed", "fixed"),
+    step("escalation page", "ns0109", 1, PLATFORM, "token/not-fixed", "escalation"),
+    Page("paste match", "/find/", SCRIPTS / "paste.lua"),
+    step("htmx fragment", "ns0109", 1, PLATFORM, "unsure/yes", "question", htmx=True),
+    deepest(10),
+    deepest(5000),
+]
+
+
+def guide(slug: str) -> Guide:
+    if slug.startswith("generated-"):
+        return document.check(guide_document(int(slug.removeprefix("generated-"))))
+    return document.read((settings.BASE_DIR / "fixtures" / f"{slug}.yaml").read_bytes())
+
+
+def fail(page: Page, why: str) -> NoReturn:
+    raise SystemExit(f"make bench: the {page.name} ({page.path}) {why}")
+
+
+def check(server: str, page: Page) -> None:
+    """Stop the run unless `page` is what it is named for: a 200 of that kind (a 302 to its guide for a paste)."""
+    if page.path == "/find/":
+        return check_paste(server, page)
+    if page.step:
+        slug, answers, kind = page.step
+        try:
+            reached = walk(guide(slug), answers.split("/"))
+        except WrongAnswer as wrong:
+            fail(page, f"no longer fits the guide {slug}: {wrong}")
+        found = "fixed" if reached.fixed else reached.node.kind
+        if found != kind:
+            fail(page, f"now reaches a '{found}' page ({reached.node.slug} in {slug}), not a '{kind}' one: "
+                       "choose other answers in benchmarks/pages.py")
+    try:
+        with urllib.request.urlopen(urllib.request.Request(server + page.path, headers=page.headers)) as response:
+            body = response.read().decode()
+    except urllib.error.HTTPError as error:
+        fail(page, f"answered {error.code}, not 200")
+    if not page.step:
+        if 'name="error"' not in body:
+            fail(page, "has no box to paste an error into")
+        return
+    if html.escape(reached.node.title) not in body or (kind == "fixed") != ('data-announce="Fixed."' in body):
+        fail(page, f"does not show the '{kind}' page of {reached.node.slug}")
+    if ("<html" in body) == ("HX-Request" in page.headers):
+        fail(page, "is a whole page where htmx asks for the step alone, or the other way round")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+def check_paste(server: str, page: Page) -> None:
+    """Send what paste.lua sends; it must open the pasted error's guide."""
+    lua = page.script.read_text()
+    token = re.search(r'local token = "(\w+)"', lua).group(1)
+    form = re.search(r'wrk\.body = "csrfmiddlewaretoken=" \.\. token \.\. "([^"]*)"', lua).group(1)
+    request = urllib.request.Request(server + page.path, data=f"csrfmiddlewaretoken={token}{form}".encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={token}"})
+    try:
+        urllib.request.build_opener(NoRedirect).open(request)
+        fail(page, "answered 200: the pasted error matched no guide on its own")
+    except urllib.error.HTTPError as error:
+        if error.code != 302 or not error.headers["Location"].startswith("/guides/ns0109/"):
+            fail(page, f"answered {error.code} {error.headers.get('Location', '')}, not a redirect to ns0109")
