@@ -1,5 +1,6 @@
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +27,12 @@ def fresh_cache():
     cache.clear()  # rate-limit counts
     yield
     catalogue.reset()
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(settings):
+    """Test accounts need no slow hash: the default one costs a third of a second per account."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -135,17 +142,47 @@ def scratch_database(tmp_path_factory):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_prepared: dict[str, Path] = {}
+
+
+def prepared_sqlite(tmp_path_factory) -> Path:
+    """A migrated SQLite database holding the shipped guides, made once per session for servers to copy."""
+    if "sqlite" not in _prepared:
+        path = tmp_path_factory.mktemp("prepared") / "db.sqlite3"
+        manage(["migrate", "--noinput"], {"SQLITE_PATH": str(path)})
+        manage(["load_guides"], {"SQLITE_PATH": str(path)})
+        _prepared["sqlite"] = path
+    return _prepared["sqlite"]
+
+
+def manage(args: list[str], env: dict) -> None:
+    """A manage.py command in its own process, on the database `env` names (SQLite unless it says otherwise)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")} | env
+    subprocess.run([sys.executable, "manage.py", *args], cwd=FIXTURES.parent, env=env, check=True, capture_output=True)
+
+
 @contextmanager
-def gunicorn(env: dict, workers: int = 1, stderr=subprocess.DEVNULL, setup: tuple[list[str], ...] = ()):
-    """The app as `make run` serves it, on a free port of this machine, with `env` on top of ours and
-    `setup`'s manage.py commands run first; yields (base URL, the server process); stopped with
-    SIGTERM, as a deploy or restart stops it."""
-    root, port = FIXTURES.parent, free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")} | {"DEBUG": "0"} | env
-    for args in (["migrate", "--noinput"], ["load_guides"], *setup):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wizard.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(workers)], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+def gunicorn(tmp_path_factory, env: dict, setup: tuple[list[str], ...] = (), workers: int = 1):
+    """The app as `make run` serves it, on a free port of this machine, with `env` on top of ours, on a
+    fresh database holding the shipped guides (`env` may name a PostgreSQL one), after `setup`'s manage.py
+    commands; yields (base URL, the server process); stopped with SIGTERM, as a deploy or restart stops it."""
+    env = {"DEBUG": "0"} | env
+    if "DATABASE_URL" in env:
+        manage(["migrate", "--noinput"], env)
+        manage(["load_guides"], env)
+    else:
+        shutil.copyfile(prepared_sqlite(tmp_path_factory), env["SQLITE_PATH"])
+    for args in setup:
+        manage(args, env)
+    port = free_port()
+    # A line per request: to a file, since a pipe nobody reads would fill and block the server.
+    log = tmp_path_factory.mktemp("gunicorn") / "server.log"
+    with open(log, "w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "wizard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+             "--no-control-socket"],  # gunicorn's control socket is one per user: others may be running
+            cwd=FIXTURES.parent, env={k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")} | env,
+            stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -154,8 +191,9 @@ def gunicorn(env: dict, workers: int = 1, stderr=subprocess.DEVNULL, setup: tupl
                 urllib.request.urlopen(url + "/healthz/").close()
                 break
             except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn never answered"
-                time.sleep(0.2)
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start: " + log.read_text()[-2000:]) from None
+                time.sleep(0.1)
         yield url, server
     finally:
         server.terminate()

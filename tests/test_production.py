@@ -226,7 +226,7 @@ def test_every_response_carries_the_security_headers(client, shipped, url):
 def test_over_https_there_is_hsts_and_cookies_are_secure(client, shipped, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.CSRF_COOKIE_SECURE = True
-    response = client.get("/", secure=True)
+    response = client.get("/admin/login/", secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
     assert response.cookies["csrftoken"]["secure"] and response.cookies["csrftoken"]["httponly"]
     step = client.get("/guides/ns0109/v1/expensify-web/", secure=True)

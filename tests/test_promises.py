@@ -53,7 +53,7 @@ def test_a_reference_shown_survives_the_worker_being_killed_at_once(tmp_path_fac
     agent_account = ["shell", "-c", "from django.contrib.auth.models import Group, User; User.objects.create_user("
                      "'agent', password='agent-password-1').groups.add(Group.objects.get(name='support agents'))"]
     with (scratch_database(tmp_path_factory) as database,
-          gunicorn(database | {"RUN_WRITE_SECONDS": "60"}, setup=(agent_account,)) as (url, server)):  # never in time
+          gunicorn(tmp_path_factory, database | {"RUN_WRITE_SECONDS": "60"}, setup=(agent_account,)) as (url, server)):  # never in time
         page = walk_to(browser(), url, ESCALATION)
         kill_worker(server)
         reference = re.search(r"Your reference: <strong>([A-Z2-7]{5}-[A-Z2-7]{5})</strong>", page).group(1)
@@ -65,17 +65,16 @@ def test_a_reference_shown_survives_the_worker_being_killed_at_once(tmp_path_fac
         assert "Bill.com" in found.read().decode()
 
 
-def test_a_note_acknowledged_survives_the_worker_being_killed_at_once(tmp_path):
+def test_a_note_acknowledged_survives_the_worker_being_killed_at_once(tmp_path, tmp_path_factory):
     import sqlite3
 
     path = tmp_path / "db.sqlite3"
-    with gunicorn({"SQLITE_PATH": str(path), "RUN_WRITE_SECONDS": "60"}) as (url, server):
+    with gunicorn(tmp_path_factory, {"SQLITE_PATH": str(path), "RUN_WRITE_SECONDS": "60"}) as (url, server):
         user = browser()
-        page = walk_to(user, url, FIXED)  # no step of this walk is written yet
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"text": "Worked after the password reset", "next": FIXED,
-                                       "csrfmiddlewaretoken": token})
-        thanked = user.open(urllib.request.Request(url + "/feedback/", data.encode(), headers={"Referer": url + FIXED}))
+        walk_to(user, url, FIXED)  # no step of this walk is written yet
+        data = urllib.parse.urlencode({"text": "Worked after the password reset", "next": FIXED})
+        thanked = user.open(urllib.request.Request(url + "/feedback/", data.encode(),
+                                                   headers={"Origin": url, "Sec-Fetch-Site": "same-origin"}))
         assert "your note is saved" in thanked.read().decode()
         kill_worker(server)
     with sqlite3.connect(path) as db:

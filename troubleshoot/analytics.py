@@ -6,7 +6,6 @@ Nodes are keyed by slug across versions, and every run is walked in the version 
 so a node removed later still counts where it was.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 

@@ -9,6 +9,7 @@ of node is one URL segment:
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .guide import ALL_MATCH, FIXED, NOT_FIXED, Guide, Item, Node
 
@@ -32,7 +33,7 @@ class Walk:
     # Checklist items the user found different, when the previous answer led here from a checklist.
     changes: tuple[Item, ...] = ()
 
-    @property
+    @cached_property
     def answers(self) -> tuple[str, ...]:
         return tuple(a.answer for a in self.trail)
 

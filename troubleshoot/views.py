@@ -7,16 +7,17 @@ the run that records it, the page. docs/architecture.md tells the whole flow.
 import functools
 import logging
 import re
+from collections.abc import Callable
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
@@ -25,14 +26,15 @@ from .engine import Walk, WrongAnswer, checklist_answer, walk
 from .limits import allow
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
+from .origin import from_this_site
 from .published import GuideVersion, NoGuide, NoVersion, catalogue
 from .runs import Recorder
 
 log = logging.getLogger(__name__)
 ANSWER = re.compile(r"^[a-z0-9]+(?:[-+][a-z0-9]+)*$")
 MAX_ANSWERS = 200
-# Cached pages are the same for everyone; these stand for what is one browser's own, put in per response.
-TOKEN_SLOT, REFERENCE_SLOT = "csrf-token-slot-9d2c", "REFERENCE-SLOT-9d2c"
+# Cached pages are the same for everyone; this stands for a walk's own reference, put in per response.
+REFERENCE_SLOT = "REFERENCE-SLOT-9d2c"
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -57,6 +59,20 @@ def shows_not_found(view):
             return view(request, *args, **kwargs)
         except NotFound as missing:
             return problem_page(request, missing.message, missing.links)
+
+    return wrapper
+
+
+def same_site_forms(view):
+    """POSTs from this site's own pages only (origin.py says why no token); another site's get a 403."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and not from_this_site(request):
+            return problem_page(request, "This form was sent from another website, so we did not act on it. "
+                                "Open the wizard itself and try again.", [], status=403, heading="We couldn't take that")
+        return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -97,26 +113,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # Cached pages
 
 
-def rendered(key, template: str, context: dict) -> str:
-    """A page the same for everyone, rendered once per key; a form's token is left as TOKEN_SLOT."""
+def rendered(key, template: str, context: Callable[[], dict]) -> str:
+    """A page the same for everyone, rendered once per key."""
     html = catalogue.pages.get(key)
     if html is None:
-        html = render_to_string(template, context | {"csrf_token": TOKEN_SLOT})
+        html = render_to_string(template, context())
         catalogue.pages.put(key, html)
     return html
-
-
-def personal(request: HttpRequest, html: str, reference: str = "", status: int = 200) -> HttpResponse:
-    """A response from a cached page with this browser's own parts put in: its form token, its reference."""
-    own = False
-    if TOKEN_SLOT in html:
-        html, own = html.replace(TOKEN_SLOT, get_token(request)), True
-    if REFERENCE_SLOT in html:
-        html, own = html.replace(REFERENCE_SLOT, reference), True
-    response = HttpResponse(html, status=status)
-    if own:
-        patch_cache_control(response, private=True)
-    return response
 
 
 # The home page and finding a guide
@@ -124,17 +127,19 @@ def personal(request: HttpRequest, html: str, reference: str = "", status: int =
 
 def home(request: HttpRequest) -> HttpResponse:
     newest = catalogue.newest()
-    html = rendered(("home", newest, get_script_prefix()), "troubleshoot/home.html", {"guide_list": newest_guide_list()})
-    return personal(request, html)
+    html = rendered(("home", newest, get_script_prefix()), "troubleshoot/home.html",
+                    lambda: {"guide_list": newest_guide_list()})
+    return HttpResponse(html)
 
 
 def newest_guide_list() -> str:
     """Every guide's newest version as a list of links: rendered once per set of newest versions."""
     key = ("guide list", catalogue.newest(), get_script_prefix())
-    html = rendered(key, "troubleshoot/_guides.html", {"guides": catalogue.newest_guides()})
+    html = rendered(key, "troubleshoot/_guides.html", lambda: {"guides": catalogue.newest_guides()})
     return mark_safe(html)  # rendered by our own template, which escapes what it shows
 
 
+@same_site_forms
 @require_http_methods(["GET", "POST"])
 def find(request: HttpRequest) -> HttpResponse:
     """The paste box: open the guide the text belongs to, or say plainly that there is none yet."""
@@ -179,6 +184,7 @@ def _open(request: HttpRequest, text: str, found: Match) -> HttpResponse:
     return render(request, "troubleshoot/no_guide.html", context)
 
 
+@same_site_forms
 @require_http_methods(["POST"])
 def suggest(request: HtmxHttpRequest) -> HttpResponse:
     """Guides that fit the text typed so far, while typing; nothing is recorded."""
@@ -286,10 +292,15 @@ def step_page(request, opened: GuideVersion, current: Walk, base: str, platform:
         return render(request, template, context(""))
     key = (opened.guide.slug, opened.number, opened.newest, platform, current.answers, template,
            request.get_host(), request.is_secure(), thanks, bool(reference))
-    html = rendered(key, template, context(REFERENCE_SLOT if reference else ""))
-    return personal(request, html, reference)
+    html = rendered(key, template, lambda: context(REFERENCE_SLOT if reference else ""))
+    if not reference:
+        return HttpResponse(html)
+    response = HttpResponse(html.replace(REFERENCE_SLOT, reference))
+    patch_cache_control(response, private=True)  # this walk's own reference
+    return response
 
 
+@same_site_forms
 @require_http_methods(["POST"])
 def feedback(request: HttpRequest) -> HttpResponse:
     """A few words from the user about their walk, saved with its run before we thank them."""

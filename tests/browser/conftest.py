@@ -4,20 +4,13 @@ The app runs under gunicorn with DEBUG off, whitenoise and the collected static 
 temporary SQLite database loaded with the shipped guides.
 """
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
-from ..conftest import free_port, scratch_database
+from ..conftest import gunicorn, scratch_database
 
-ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,42 +32,11 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _manage(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> str:
-    with scratch_database(tmp_path_factory) as database:
-        yield from _serve({k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | database | {"DEBUG": "0"})
-
-
-def _serve(env: dict):
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "load_guides")
-    _manage(env, "shell", "-c", AUTHOR)
-    port = free_port()
-    # The server logs a line per request: to a file, since a pipe nobody reads would fill and block it.
-    log = tempfile.NamedTemporaryFile("w+", prefix="browser-server-", suffix=".log")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "wizard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                raise RuntimeError("gunicorn did not start: " + log.read()[-2000:])
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    with (scratch_database(tmp_path_factory) as database,
+          gunicorn(tmp_path_factory, database, setup=(["shell", "-c", AUTHOR],), workers=2) as (url, _)):
+        yield url
 
 
 @pytest.fixture(scope="module")
