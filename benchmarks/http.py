@@ -84,7 +84,16 @@ def fetch(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
         return response.read(), dict(response.headers)
 
 
-def prepare(env: dict, scratch: Path) -> dict[str, str]:
+RUN_COOKIE = """
+from django.utils import timezone
+from troubleshoot.runs import cookie_signer, new_key
+print(cookie_signer().sign(f"{new_key(timezone.now())}:ns0109:1"))
+"""
+
+
+def prepare(env: dict, scratch: Path) -> tuple[dict[str, str], str]:
+    """The scratch database with the shipped and generated guides; how long publishing took, and a run
+    cookie signed with the served app's key."""
     def manage(*args):
         return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
                               capture_output=True, text=True, check=True).stdout
@@ -100,7 +109,7 @@ def prepare(env: dict, scratch: Path) -> dict[str, str]:
     # Both guides get a version 2, so their newest versions are served alike.
     for size in (10, 5000):
         times[f"publish {size}"], times[f"lint {size}"] = manage("shell", "-v", "0", "-c", PUBLISH.format(slug=f"generated-{size}")).split()
-    return times
+    return times, manage("shell", "-v", "0", "-c", RUN_COOKIE).strip()
 
 
 def check_floor(name: str, url: str) -> None:
@@ -111,14 +120,15 @@ def check_floor(name: str, url: str) -> None:
 
 
 def report(urls: dict[str, str], master: int, seconds: int, rounds: int, connections: int, publish: dict,
-           out: str | None) -> None:
+           out: str | None, scratch: Path, run_cookie: str) -> None:
     app, bare_url, default_url = urls["wizard"], urls["bare floor"], urls["default floor"]
     for name in ("bare floor", "default floor"):
         check_floor(name, urls[name])
-    for page in pages.PAGES:
+    driven = pages.PAGES + [pages.walk_under_way(run_cookie, scratch)]
+    for page in driven:
         pages.check(app, page)
-    print(f"the floors and the wizard's {len(pages.PAGES)} pages each answer as the page they are named for")
-    for page in pages.PAGES:  # warm every worker's caches, so memory is measured after, not during
+    print(f"the floors and the wizard's {len(driven)} pages each answer as the page they are named for")
+    for page in driven:  # warm every worker's caches, so memory is measured after, not during
         for _ in range(40):
             if page.path != "/find/":
                 fetch(app + page.path, page.headers)
@@ -126,13 +136,13 @@ def report(urls: dict[str, str], master: int, seconds: int, rounds: int, connect
     # Each page is driven right after a run of the default floor, and its ratio taken against that
     # run: the machine's speed drifts within seconds, far less within one pair. The bare floor runs
     # once a round, first.
-    names = [page.name for page in pages.PAGES]
+    names = [page.name for page in driven]
     runs = {name: [] for name in names}
     paired = {name: [] for name in names}
     bare = []
     for _ in range(rounds):
         bare.append(wrk.run(bare_url, seconds, connections))
-        for page in pages.PAGES:
+        for page in driven:
             paired[page.name].append(wrk.run(default_url, seconds, connections))
             runs[page.name].append(wrk.run(app + page.path, seconds, connections, page.script))
     rss_after = worker_rss_kib(master)
@@ -200,7 +210,7 @@ def main() -> None:
     servers = {}
     log = open(scratch / "servers.log", "w")  # a line per request: a pipe nobody reads would fill and block
     try:
-        publish_times = prepare(env, scratch)
+        publish_times, run_cookie = prepare(env, scratch)
         urls = {}
         for name, app in SERVERS.items():
             port = free_port()
@@ -211,7 +221,8 @@ def main() -> None:
                 cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
             wait_for(port, servers[name], scratch / "servers.log")
             urls[name] = f"http://127.0.0.1:{port}"
-        report(urls, servers["wizard"].pid, args.seconds, args.rounds, args.connections, publish_times, args.out)
+        report(urls, servers["wizard"].pid, args.seconds, args.rounds, args.connections, publish_times, args.out,
+               scratch, run_cookie)
     finally:
         for process in servers.values():
             process.terminate()

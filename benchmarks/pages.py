@@ -60,6 +60,15 @@ PAGES = [
 ]
 
 
+def walk_under_way(cookie: str, folder: Path) -> Page:
+    """The question step again, for a browser whose walk has begun: it sends its run cookie, so no new
+    run is made and no cookie is set. (Every other step above is a new walk: wrk sends no cookie.)"""
+    script = folder / "walk-under-way.lua"
+    script.write_text(f'wrk.headers["Cookie"] = "run={cookie}"\n')
+    question = next(page for page in PAGES if page.name == "question step")
+    return Page("question step, walk under way", question.path, script, {"Cookie": f"run={cookie}"}, question.step)
+
+
 def guide(slug: str) -> Guide:
     if slug.startswith("generated-"):
         return document.check(guide_document(int(slug.removeprefix("generated-"))))
@@ -107,10 +116,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def check_paste(server: str, page: Page) -> None:
     """Send what paste.lua sends; it must open the pasted error's guide."""
     lua = page.script.read_text()
-    token = re.search(r'local token = "(\w+)"', lua).group(1)
-    form = re.search(r'wrk\.body = "csrfmiddlewaretoken=" \.\. token \.\. "([^"]*)"', lua).group(1)
-    request = urllib.request.Request(server + page.path, data=f"csrfmiddlewaretoken={token}{form}".encode(), headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={token}"})
+    form = re.search(r'wrk\.body = "([^"]*)"', lua).group(1)
+    request = urllib.request.Request(server + page.path, data=form.encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"})
     try:
         urllib.request.build_opener(NoRedirect).open(request)
         fail(page, "answered 200: the pasted error matched no guide on its own")

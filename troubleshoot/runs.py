@@ -73,7 +73,8 @@ def started_at_of(key: str) -> datetime:
 
 def reference_for(key: str) -> str:
     """A short code to quote to support: derived from the secret run key, so unguessable and not sequential."""
-    code = base64.b32encode(salted_hmac("troubleshoot.run-reference", key, algorithm="sha256").digest()).decode()[:10]
+    # Ten characters take the digest's first 50 bits: encoding its first 10 bytes gives the same ones.
+    code = base64.b32encode(salted_hmac("troubleshoot.run-reference", key, algorithm="sha256").digest()[:10]).decode()[:10]
     return f"{code[:5]}-{code[5:]}"
 
 
