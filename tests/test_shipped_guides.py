@@ -39,7 +39,7 @@ def every_path(guide: Guide) -> list[tuple[str, ...]]:
 
 
 def steps_on(page: str) -> str:
-    return re.search(r'<ol class="steps">(.*?)</ol>', page, re.S).group(1)
+    return re.search(r'<ol class="instructions">(.*?)</ol>', page, re.S).group(1)
 
 
 @pytest.mark.parametrize("slug", sorted(GUIDES))

@@ -101,7 +101,7 @@ def test_trail_lists_answers_each_changeable(client, shipped):
 
 def test_solution_shows_numbered_steps_link_and_did_it_work(client, shipped):
     page = client.get(START + "password/").content.decode()
-    assert '<ol class="steps">' in page
+    assert '<ol class="instructions">' in page
     assert "Who can do this:" in page and "A NetSuite administrator" in page
     assert 'value="http://testserver/guides/ns0109/v1/expensify-web/password/"' in page
     assert f'href="{START}password/fixed/"' in page and f'href="{START}password/not-fixed/"' in page

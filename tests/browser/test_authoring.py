@@ -89,5 +89,5 @@ def test_author_writes_previews_and_publishes_a_guide_that_users_walk(author_pag
     user.wait_for_url("**/guides/ns0998/v1/expensify-web/")
     user.get_by_role("link", name="No", exact=True).click()
     user.wait_for_url("**/no/")
-    steps = user.locator("ol.steps li").all_inner_texts()
+    steps = user.locator("ol.instructions li").all_inner_texts()
     assert steps == ["In Expensify, click Sync Now.", "Set Expense Categories to View and click Save."]

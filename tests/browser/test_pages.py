@@ -137,7 +137,7 @@ def test_solution_prints_steps_without_controls(page, server):
     page.emulate_media(media="print")
     for hidden in ("header.site", ".choices", ".platforms", "[data-copy]", ".progress", ".trail .change"):
         assert not page.locator(hidden).first.is_visible(), hidden
-    assert page.locator("ol.steps").is_visible()
+    assert page.locator("ol.instructions").is_visible()
     assert page.locator(".changes").inner_text().count("Set ") == 2
     assert page.locator("#step-link").is_visible()
 

@@ -56,7 +56,7 @@ def walk(page, server, slug, platform, javascript=True) -> list[str]:
 
 def shows_solution_for(page, slug, platform) -> None:
     assert page.locator("h1").inner_text() == WALKS[slug][1]
-    steps = page.locator("ol.steps").inner_text()
+    steps = page.locator("ol.instructions").inner_text()
     for name, marker in PLATFORMS[slug].items():
         assert (marker in steps) == (name == platform), f"{marker!r} on the {platform} page"
 
@@ -112,7 +112,7 @@ def test_copied_link_opens_the_same_step_in_a_fresh_browser(new_page, server):
     fresh = new_page()
     fresh.goto(copied)
     assert fresh.locator("h1").inner_text() == page.locator("h1").inner_text()
-    assert fresh.locator("ol.steps").inner_text() == page.locator("ol.steps").inner_text()
+    assert fresh.locator("ol.instructions").inner_text() == page.locator("ol.instructions").inner_text()
 
 
 def test_screen_readers_hear_the_new_step(page, server):
