@@ -87,6 +87,25 @@ def test_escalation_gives_a_reference_stored_with_the_run(client, shipped):
     assert f"Reference: {reference}" in client.get(ESCALATION).content.decode()  # in the summary too
 
 
+def test_an_ended_walk_reloaded_or_thanked_keeps_its_run_and_reference(client, shipped):
+    reference = escalate(client)
+    client.post("/feedback/", {"text": "Still broken", "next": ESCALATION})
+    for url in (ESCALATION, ESCALATION + "?thanks=1"):
+        assert f"Your reference: <strong>{reference}</strong>" in client.get(url).content.decode()
+    assert Run.objects.get().feedback == "Still broken"
+
+
+def test_a_second_walk_after_one_ended_is_a_run_of_its_own(client, shipped):
+    client.get(START + "no/fixed/")
+    client.post("/feedback/", {"text": "That fixed it", "next": START + "no/fixed/"})
+    reference = escalate(client)  # the same error again, days later, in the same browser
+    fixed, escalated = Run.objects.order_by("started_at", "key")
+    assert (fixed.outcome, fixed.feedback, fixed.reference) == ("fixed", "That fixed it", None)
+    assert (escalated.outcome, escalated.feedback, escalated.reference) == ("escalated", "", reference)
+    client.get(START + "yes/")  # back from the escalation to change an answer: the escalated run stays as it was
+    assert Run.objects.count() == 3 and Run.objects.get(pk=escalated.pk).outcome == "escalated"
+
+
 def test_a_step_for_everyone_looks_up_no_session_and_a_personal_one_is_private(client, shipped):
     step = client.get(START)
     assert "Cookie" not in step.get("Vary", "") and "private" not in step.get("Cache-Control", "")

@@ -7,6 +7,7 @@ promised is written before the response: an escalation's reference, and a note t
 
 import base64
 import functools
+import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -78,6 +79,11 @@ def reference_for(key: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+def _ended_at(answers: tuple[str, ...]) -> str:
+    """A short mark of the answers a walk ended with: enough to tell that page from any other."""
+    return hashlib.blake2s("/".join(answers).encode(), digest_size=6).hexdigest()
+
+
 def outcome_of(current: Walk) -> str:
     if current.fixed:
         return Run.Outcome.FIXED
@@ -89,33 +95,40 @@ def outcome_of(current: Walk) -> str:
 
 
 class Recorder:
-    """This browser's run of one guide version: noted at each step, its key in a signed cookie.
+    """This browser's run of its walk of one guide version: noted at each step, its key in a signed cookie.
 
     The cookie holds the run's key (which begins with the walk's start) and its guide version, so
     any step can write the whole run: the process that saw the first step may not have written it yet.
+    Once the walk has ended (fixed, or at the escalation) the cookie also holds where it ended: that
+    page, reloaded, is the same run, and any other step of the guide begins a new one, so a second
+    walk never changes the first one's outcome, note or reference.
     """
 
-    def __init__(self, request, version: GuideVersion):
-        self.request, self.version = request, version
+    def __init__(self, request, version: GuideVersion, current: Walk, platform: str):
+        self.request, self.version, self.current, self.platform = request, version, current, platform
         # Staff and agents open guides to test them or to help someone; their visits are not users' runs.
         # Only a browser with a session can be signed in: without one, nobody need be looked up.
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
         self.active = not (signed_in and is_agent(request.user))
-        key, _, rest = read_cookie(request).partition(":")
-        self.same_walk = bool(key) and rest == f"{version.guide.slug}:{version.number}"
+        self.received = read_cookie(request)
+        key, _, rest = self.received.partition(":")
+        this_version = f"{version.guide.slug}:{version.number}"
+        self.same_walk = bool(key) and rest in (this_version, f"{this_version}:{_ended_at(current.answers)}")
         self.key = key if self.same_walk else new_key(timezone.now())
+        self.cookie = f"{self.key}:{this_version}" + (f":{_ended_at(current.answers)}" if current.ended else "")
         self.noted = False
 
-    def row(self, current: Walk, platform: str, reference: str | None = None) -> dict:
+    def row(self, reference: str | None = None) -> dict:
+        current = self.current
         solutions = current.solutions_shown
         return {
-            "key": self.key, "guide_id": self.version.guide_id, "version": self.version.number, "platform": platform,
+            "key": self.key, "guide_id": self.version.guide_id, "version": self.version.number, "platform": self.platform,
             "answers": "/".join(current.answers)[:ANSWERS_LIMIT], "node": current.node.slug,
             "solution": solutions[-1].slug if solutions else "", "outcome": outcome_of(current),
             "reference": reference, "feedback": "", "started_at": started_at_of(self.key), "updated_at": timezone.now(),
         }
 
-    def record(self, current: Walk, platform: str) -> str:
+    def record(self) -> str:
         """Note this step of the run; return the reference to show, '' when there is none to promise.
 
         Steps are batched (run_writer.py), but an escalation's reference is in the database before
@@ -123,13 +136,13 @@ class Recorder:
         """
         if not self.active or not (self.same_walk or allow(self.request, "run")):
             return ""  # an agent; or a flood of new walks: show the steps, keep the table bounded
-        escalated = current.node.kind == "escalation"
+        escalated = self.current.node.kind == "escalation"
         reference = reference_for(self.key) if escalated else None
         try:
             if escalated:
-                write([self.row(current, platform, reference)])
+                write([self.row(reference)])
             else:
-                writer.add(self.row(current, platform))
+                writer.add(self.row())
         except DatabaseError:
             log.exception("could not record a step of run %s", self.key[:8])
             return ""
@@ -137,19 +150,17 @@ class Recorder:
         return reference or ""
 
     def set_cookie(self, response) -> None:
-        """A new walk that was noted tells the browser its run."""
-        if self.noted and not self.same_walk:
-            response.set_cookie(
-                COOKIE, cookie_signer().sign(f"{self.key}:{self.version.guide.slug}:{self.version.number}"),
-                max_age=MAX_AGE, httponly=True, samesite="Lax", secure=self.request.is_secure(),
-            )
+        """Tell the browser its run when the walk is new, or where it ended once it has."""
+        if self.noted and self.cookie != self.received:
+            response.set_cookie(COOKIE, cookie_signer().sign(self.cookie), max_age=MAX_AGE, httponly=True,
+                                samesite="Lax", secure=self.request.is_secure())
 
     @transaction.atomic
-    def save_note(self, current: Walk, platform: str, text: str) -> bool:
+    def save_note(self, text: str) -> bool:
         """Attach the user's words to this walk's run, in the database before we say so; False without a run."""
         if not self.same_walk:
             return False
         # The run may not be written yet (its steps are batched, perhaps in another process): write
         # it as this step if it is missing, and leave a newer step's state alone if it is there.
-        Run.objects.bulk_create([Run(**self.row(current, platform))], ignore_conflicts=True)
+        Run.objects.bulk_create([Run(**self.row())], ignore_conflicts=True)
         return bool(Run.objects.filter(key=self.key).update(feedback=clean(text).strip()[: Run.FEEDBACK_LIMIT]))

@@ -250,8 +250,8 @@ def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platfor
         if not request.htmx:
             return redirect(pushed)
         current = walk(opened.guide, parts)
-    recorder = Recorder(request, opened) if record else None
-    reference = recorder.record(current, platform) if recorder else ""
+    recorder = Recorder(request, opened, current, platform) if record else None
+    reference = recorder.record() if recorder else ""
     response = step_page(request, opened, current, base, platform, reference)
     if recorder:
         recorder.set_cookie(response)
@@ -314,7 +314,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         return too_many_requests(request)
     at = _step_at(back)
     try:
-        saved = at is not None and Recorder(request, at[0]).save_note(at[1], at[2], request.POST["text"])
+        saved = at is not None and Recorder(request, *at).save_note(request.POST["text"])
     except DatabaseError:
         log.exception("could not save feedback")
         saved = False

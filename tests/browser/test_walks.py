@@ -75,6 +75,7 @@ def test_walk_without_javascript(new_page, server, slug, platform):
     urls = walk(page, server, slug, platform, javascript=False)
     assert len(set(urls)) == len(urls)
     shows_solution_for(page, slug, platform)
+    assert page.locator("#step-link").is_visible() and not page.locator("[data-copy]").first.is_visible()  # copy by hand
 
 
 def test_back_and_forward_after_swaps(page, server):
