@@ -113,7 +113,8 @@ class Recorder:
         self.received = read_cookie(request)
         key, _, rest = self.received.partition(":")
         this_version = f"{version.guide.slug}:{version.number}"
-        self.same_walk = bool(key) and rest in (this_version, f"{this_version}:{_ended_at(current.answers)}")
+        self.same_walk = bool(key) and (rest == this_version or (  # under way, or reloaded where it ended
+            rest.startswith(this_version + ":") and rest == f"{this_version}:{_ended_at(current.answers)}"))
         self.key = key if self.same_walk else new_key(timezone.now())
         self.cookie = f"{self.key}:{this_version}" + (f":{_ended_at(current.answers)}" if current.ended else "")
         self.noted = False
