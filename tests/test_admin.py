@@ -278,3 +278,9 @@ def test_guide_list_shows_each_published_version_in_one_query(publisher, django_
     with django_assert_max_num_queries(8):  # session, user, permissions, count, page: not one per guide
         page = publisher.get("/admin/troubleshoot/guide/").content.decode()
     assert page.count('<td class="field-published">1</td>') == 4
+
+
+def test_editors_may_change_instructions_after_the_model_was_renamed(db):
+    codenames = set(Group.objects.get(name="guide editors").permissions.values_list("codename", flat=True))
+    assert {"add_instruction", "change_instruction", "delete_instruction", "view_instruction"} <= codenames
+    assert not any(code.endswith("_step") for code in codenames)

@@ -156,3 +156,13 @@ def test_review_ties_shape_problems_to_their_node():
     _, problems = document.review(doc)
     assert [(p.level, p.node) for p in problems] == [("error", "fix")]
     assert str(problems[0]) == "error: nodes[3] (fix): 'title' is missing"
+
+
+def test_documents_written_before_instructions_had_their_name_still_read():
+    doc = small_document()
+    for n in doc["nodes"]:
+        if "instructions" in n:
+            n["steps"] = n.pop("instructions")
+    guide = check(doc)
+    assert guide == check(small_document())
+    assert "steps:" not in write(guide) and "instructions:" in write(guide)
