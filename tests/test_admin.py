@@ -1,4 +1,6 @@
 import io
+import json
+import re
 
 import pytest
 import yaml
@@ -76,10 +78,29 @@ def test_guide_page_shows_outline_graph_and_problems(publisher):
     page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
     assert "errors must be fixed before this draft can be published" in page
     node_url = f"/admin/troubleshoot/node/{node_pk('ns0565', 'token-role')}/change/"
-    assert f'Error in <a href="{node_url}">token-role</a>: a question needs at least two choices' in page
+    title = "Which role is the Workspace&#x27;s access token linked to?"
+    assert f'Error in <a href="{node_url}">“{title}”</a>: a question needs at least two answers: add another' in page
     assert "no answer leads here from the start" in page  # assign-role lost its only way in
     assert "“Expensify Integration” →" in page
-    assert 'id="guide-graph-data"' in page and '"problem": true' in page
+    assert 'id="guide-graph-data"' in page and '"problem": "error"' in page
+
+
+def test_every_problem_shows_at_once_whatever_else_is_wrong(publisher):
+    from troubleshoot.models import Instruction
+
+    Choice.objects.filter(node__guide__slug="ns0565", node__slug="token-role").update(next=None)  # a shape error
+    Instruction.objects.filter(node__guide__slug="ns0565", node__slug="grant-accounts").delete()
+    Node.objects.filter(guide__slug="ns0565", slug="fix-global-permissions").update(if_not_fixed=None)
+    page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
+    assert "leads nowhere: choose the node it leads to" in page
+    assert page.count("no instructions for platform") == 2  # web and mobile, beside the shape error
+    assert "&#x27;if not fixed&#x27; must lead somewhere" in page
+    graph = json.loads(re.search(r'id="guide-graph-data" type="application/json">(.*?)</script>', page).group(1))
+    errors = {n["id"] for n in graph["nodes"] if n["problem"] == "error"}
+    assert {"token-role", "grant-accounts", "fix-global-permissions"} <= errors
+    assert "Red: has an error to fix before publishing" in page and "has an error" in page  # legend and outline
+    node_page = publisher.get(f"/admin/troubleshoot/node/{node_pk('ns0565', 'grant-accounts')}/change/").content.decode()
+    assert "no instructions for platform" in node_page and "leads nowhere" not in node_page  # its own problems only
 
 
 def test_guide_page_says_when_there_is_not_exactly_one_start(publisher):
@@ -188,7 +209,7 @@ def test_broken_import_changes_nothing_and_lists_every_problem(publisher):
     doc["nodes"][1]["instructions"] = [{"text": "Web only.", "platform": "expensify-web"}]
     page = upload(publisher, yaml.safe_dump(doc)).content.decode()
     assert "Nothing was imported. The document has 2 problems:" in page
-    assert "choice &#x27;correct&#x27; leads to &#x27;missing&#x27;" in page
+    assert "leads to &#x27;missing&#x27;, which is not a node of this guide" in page
     assert "no instructions for platform &#x27;expensify-mobile&#x27;" in page
     assert Guide.objects.get(slug="ns0384").title != "Should not land"
     assert Version.objects.filter(guide__slug="ns0384").count() == 1

@@ -65,8 +65,8 @@ def test_broken_import_changes_nothing_and_lists_every_problem(shipped, tmp_path
         run("import_guide", str(path))
     message = str(raised.value)
     assert "nothing changed" in message
-    assert "choice 'password' leads to 'missing-node'" in message
-    assert "node 'escalate': a question needs at least two choices" in message
+    assert "the answer “The admin password was changed” leads to 'missing-node'" in message
+    assert "node 'escalate': a question needs at least two answers" in message
     assert Guide.objects.get(slug="ns0109").title != "Should not land"
     assert Version.objects.filter(guide__slug="ns0109").count() == 1
 

@@ -55,15 +55,16 @@ def test_every_shape_problem_is_reported_at_once():
         check(doc)
     text = "\n".join(raised.value.problems)
     assert "'slug' 'Not A Slug' must be lower-case" in text
-    assert "'start' is missing" in text
-    assert "nodes[0] (ask): 'title' is missing" in text
+    assert "guide: the guide has no start: mark the node users see first" in text
+    assert "nodes[0] (ask): this node has no title: write the question, or the solution's heading" in text
     assert "unknown key 'colour'" in text
 
 
 def test_choice_to_a_missing_node_is_an_error():
     doc = small_document()
     node(doc, "ask")["choices"][1]["next"] = "nowhere"
-    assert "error: node 'ask': choice 'no' leads to 'nowhere', which does not exist" in errors(check_shape(doc))
+    assert ("error: node 'ask': the answer “No” leads to 'nowhere', which is not a node of this guide: choose another"
+            in errors(check_shape(doc)))
 
 
 def test_a_cycle_is_an_error():
@@ -75,21 +76,23 @@ def test_a_cycle_is_an_error():
 def test_unreachable_node_is_an_error():
     doc = small_document()
     doc["nodes"].append({"slug": "lost", "kind": "escalation", "title": "Lost"})
-    assert "error: node 'lost': no answer leads here from the start" in errors(check_shape(doc))
+    assert "error: node 'lost': no answer leads here from the start: lead an answer here, or delete the node" in errors(
+        check_shape(doc))
 
 
 def test_question_needs_two_distinct_choices():
     doc = small_document()
     node(doc, "ask")["choices"][1]["label"] = "YES"
-    assert "error: node 'ask': two choices have the label 'yes'" in errors(check_shape(doc))
+    assert "error: node 'ask': two answers have the label 'yes': change one" in errors(check_shape(doc))
     node(doc, "ask")["choices"].pop()
-    assert "error: node 'ask': a question needs at least two choices" in errors(check_shape(doc))
+    assert "error: node 'ask': a question needs at least two answers: add another" in errors(check_shape(doc))
 
 
 def test_solution_needs_instructions_for_every_platform():
     doc = small_document()
     node(doc, "plug")["instructions"] = [{"text": "Only on the web.", "platform": "web"}]
-    assert "error: node 'plug': no instructions for platform 'phone'" in errors(check_shape(doc))
+    assert "error: node 'plug': no instructions for platform 'phone': add one for it, or for every platform" in errors(
+        check_shape(doc))
 
 
 def test_solution_must_say_where_not_fixed_leads():
@@ -108,11 +111,13 @@ def test_duplicate_node_slugs_are_an_error():
     doc = small_document()
     doc["nodes"].append(copy.deepcopy(node(doc, "escalate")))
     _, problems = document.review(doc)
-    assert [str(p) for p in problems] == ["error: node 'escalate': two nodes have this slug"]
+    assert [(p.node, str(p)) for p in problems] == [
+        ("escalate", "error: nodes[5]: two nodes have the slug 'escalate': give one another")]
 
 
 def test_missing_start_node_is_an_error():
-    assert "error: the start node 'gone' does not exist" in errors(check_shape(small_document(start="gone")))
+    assert "error: the start node 'gone' does not exist: mark another node as the start" in errors(
+        check_shape(small_document(start="gone")))
 
 
 def test_warnings_do_not_block():
@@ -155,7 +160,7 @@ def test_review_ties_shape_problems_to_their_node():
     del node(doc, "fix")["title"]
     _, problems = document.review(doc)
     assert [(p.level, p.node) for p in problems] == [("error", "fix")]
-    assert str(problems[0]) == "error: nodes[3] (fix): 'title' is missing"
+    assert str(problems[0]) == "error: nodes[3] (fix): this node has no title: write the question, or the solution's heading"
 
 
 def test_documents_written_before_instructions_had_their_name_still_read():

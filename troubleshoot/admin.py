@@ -152,12 +152,11 @@ class GuideAdmin(admin.ModelAdmin):
         extra = {}
         if guide is not None:
             draft, problems = authoring.review(guide)
-            urls = {slug: reverse("admin:troubleshoot_node_change", args=[pk])
-                    for slug, pk in guide.nodes.values_list("slug", "pk")}
+            urls = authoring.node_urls(guide)
             extra = {
-                "problems": [(p, urls.get(p.node)) for p in problems],
+                "problems": authoring.shown(problems, draft, urls),
                 "error_count": sum(p.level == "error" for p in problems),
-                "outline": [(row, urls.get(row.slug)) for row in authoring.outline(draft)],
+                "outline": [(row, urls.get(row.slug)) for row in authoring.outline(draft, problems)],
                 "graph": authoring.graph(draft, problems, urls),
                 "can_publish": request.user.has_perm(PUBLISH),
                 "published_number": Version.objects.newest_number(guide.slug),
@@ -178,7 +177,8 @@ class GuideAdmin(admin.ModelAdmin):
 
     def publish_view(self, request, pk: int):
         guide = self._guide(request, pk, PUBLISH)
-        _, problems = authoring.review(guide)
+        draft, problems = authoring.review(guide)
+        problems = authoring.shown(problems, draft, authoring.node_urls(guide))
         errors = [p for p in problems if p.level == "error"]
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -267,7 +267,7 @@ class GuideAdmin(admin.ModelAdmin):
         """The current draft, walked exactly as users will see it once it is published."""
         guide = self._guide(request, pk)
         draft, problems = authoring.review(guide)
-        errors = [p for p in problems if p.level == "error"]
+        errors = [p for p in authoring.shown(problems, draft, authoring.node_urls(guide)) if p.level == "error"]
         if errors:
             return self._page(request, guide, "preview_blocked.html", f"Preview of “{guide.title}”", blocking=errors)
         base = reverse("admin:troubleshoot_guide_preview", args=[pk])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 
 from . import document, drafts, models
 from .document import Problem
@@ -26,6 +27,7 @@ class Row:
     node: Node | None  # None when the slug names no node
     repeat: bool = False  # already shown above; not expanded again
     unreachable: bool = False
+    problem: str = ""  # the node's worst problem: "error", "warning" or ""
 
 
 def review(row: models.Guide) -> tuple[Guide, list[Problem]]:
@@ -35,16 +37,42 @@ def review(row: models.Guide) -> tuple[Guide, list[Problem]]:
         # The document has a single 'start'; say in the author's words what is wrong with the rows.
         message = "no node is marked as the start" if not starts else f"{len(starts)} nodes are marked as the start: {', '.join(starts)}"
         problems = [Problem("error", starts[1] if starts else None, message + "; mark exactly one")] + [
-            p for p in problems if "'start' is missing" not in p.message]
+            p for p in problems if not p.message.endswith(document.EMPTY["start"])]
     return guide, problems
 
 
-def outline(guide: Guide) -> list[Row]:
+@dataclass(frozen=True)
+class Shown:
+    """A problem as the admin shows it: with its node's title and the page to fix it on."""
+
+    level: str
+    message: str
+    node: str | None
+    title: str
+    url: str | None
+
+
+def shown(problems: list[Problem], guide: Guide, urls: dict[str, str]) -> list[Shown]:
+    def title(slug: str) -> str:
+        node = guide.nodes.get(slug)
+        return node.title if node and node.title else slug
+
+    return [Shown(p.level, p.message, p.node, title(p.node) if p.node else "", urls.get(p.node)) for p in problems]
+
+
+def node_urls(row: models.Guide) -> dict[str, str]:
+    """Each draft node's admin page, by slug."""
+    return {slug: reverse("admin:troubleshoot_node_change", args=[pk]) for slug, pk in row.nodes.values_list("slug", "pk")}
+
+
+def outline(guide: Guide, problems: list[Problem] = ()) -> list[Row]:
     """The tree from the start node, depth first; nodes reached twice are shown once in full."""
-    rows = [Row(v.depth, _words(v.via), v.slug, guide.nodes.get(v.slug), repeat=v.again)
+    worst = problem_levels(problems)
+    rows = [Row(v.depth, _words(v.via), v.slug, guide.nodes.get(v.slug), repeat=v.again, problem=worst.get(v.slug, ""))
             for v in tour(guide).visits] if guide.start else []
-    shown = {row.slug for row in rows}
-    rows += [Row(0, "Not reached", slug, node, unreachable=True) for slug, node in guide.nodes.items() if slug not in shown]
+    met = {row.slug for row in rows}
+    rows += [Row(0, "Not reached", slug, node, unreachable=True, problem=worst.get(slug, ""))
+             for slug, node in guide.nodes.items() if slug not in met]
     return rows
 
 
@@ -54,12 +82,21 @@ def _words(via: Exit | None) -> str:
     return via.label if via.answer in LINK_ANSWERS else f"“{via.label}”"  # a choice's label, quoted
 
 
+def problem_levels(problems: list[Problem]) -> dict[str, str]:
+    """Each node's worst problem: "error" or "warning"; nodes without one are left out."""
+    worst: dict[str, str] = {}
+    for p in problems:
+        if p.node and worst.get(p.node) != "error":
+            worst[p.node] = p.level
+    return worst
+
+
 def graph(guide: Guide, problems: list[Problem], urls: dict[str, str]) -> dict:
-    """Nodes and edges for the picture; a node with an error is marked."""
-    broken = {p.node for p in problems if p.level == "error"}
+    """Nodes and edges for the picture; each node's worst problem ("error", "warning" or "") is marked."""
+    worst = problem_levels(problems)
     nodes = [
         {"id": n.slug, "label": f"{n.slug}\n{n.title[:40]}", "kind": n.kind,
-         "start": n.slug == guide.start, "problem": n.slug in broken, "url": urls.get(n.slug, "")}
+         "start": n.slug == guide.start, "problem": worst.get(n.slug, ""), "url": urls.get(n.slug, "")}
         for n in guide.nodes.values()
     ]
     edges = [

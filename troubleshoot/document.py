@@ -44,12 +44,28 @@ class DocumentError(ValueError):
 @dataclass(frozen=True)
 class Problem:
     level: str  # "error" blocks publishing; "warning" does not
-    node: str | None
-    message: str
+    node: str | None  # the node's slug, when the problem is one node's
+    message: str  # in an author's words, saying what to do
+    where: str = ""  # the place in a document's text, e.g. "nodes[3].choices[0]"
 
     def __str__(self) -> str:
-        where = f"node '{self.node}': " if self.node and not self.message.startswith("nodes[") else ""
-        return f"{self.level}: {where}{self.message}"
+        place = self.where or (f"node '{self.node}'" if self.node else "")
+        return f"{self.level}: {place}: {self.message}" if place else f"{self.level}: {self.message}"
+
+
+# What an empty field means, and what to do about it.
+EMPTY = {
+    "slug": "has no slug: give it one of lower-case letters, digits and dashes",
+    "title": "has no title: write the question, or the solution's heading",
+    "error": "has no error message: paste the whole message as the app shows it",
+    "start": "has no start: mark the node users see first",
+    "label": "has an answer with no words: write what the user clicks",
+    "text": "has an empty instruction: write it, or delete the line",
+    "expected": "has a checklist line with no value it should have: fill in 'Expected'",
+    "name": "has a platform with no name: write it as users call it",
+    "support": "has a platform with no support contact: say who to contact when nothing worked",
+    "message": "has an empty message line: delete it",
+}
 
 
 # Reading
@@ -77,12 +93,12 @@ def read(text: str | bytes) -> Guide:
 
 
 def review(data) -> tuple[Guide, list[Problem]]:
-    """The guide, with every problem: its shape's, or when the shape is right, lint's."""
+    """The guide, with every problem at once: its shape's, then its tree's, errors first."""
     checker = _Checker()
     guide = checker.guide(data)
-    if checker.problems:
-        return guide, checker.problems
-    return guide, lint(guide)
+    problems = checker.problems + lint(guide)
+    problems.sort(key=lambda p: p.level != "error")
+    return guide, problems
 
 
 def check(data) -> Guide:
@@ -162,9 +178,10 @@ class _Checker:
     def __init__(self):
         self.problems: list[Problem] = []
         self.node_slug: str | None = None  # the node being checked, so problems can link to it
+        self.in_node = False
 
     def fail(self, where: str, message: str) -> None:
-        self.problems.append(Problem("error", self.node_slug, f"{where}: {message}"))
+        self.problems.append(Problem("error", self.node_slug, message, where))
 
     def mapping(self, value, where: str, allowed: tuple[str, ...]) -> dict:
         if not isinstance(value, dict):
@@ -179,7 +196,8 @@ class _Checker:
         value = data.get(key)
         if value is None or value == "":
             if required:
-                self.fail(where, f"'{key}' is missing")
+                self.fail(where, ("this node " if self.in_node else "the guide ") + EMPTY[key]
+                          if key in EMPTY else f"'{key}' is missing")
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
@@ -221,8 +239,9 @@ class _Checker:
         by_slug: dict[str, Node] = {}
         for i, value in enumerate(nodes):
             node = self.node(value, f"nodes[{i}]")
-            if node.slug in by_slug:
-                self.problems.append(Problem("error", node.slug, "two nodes have this slug"))
+            if node.slug in by_slug and node.slug:
+                self.problems.append(Problem("error", node.slug, f"two nodes have the slug '{node.slug}': give one another",
+                                             f"nodes[{i}]"))
             by_slug.setdefault(node.slug, node)
         if not nodes:
             self.fail("guide", "'nodes' needs at least one node")
@@ -249,6 +268,7 @@ class _Checker:
         if not isinstance(data, dict):
             self.fail(where, "must be a mapping of keys to values")
             return Node("", "escalation", "")
+        self.in_node = True
         kind = data.get("kind")
         if kind not in KINDS:
             self.fail(where, f"'kind' must be one of: {', '.join(KINDS)}")
@@ -269,12 +289,16 @@ class _Checker:
         for key in LINKS.get(kind, ()):
             parts[key] = self.slug(data, key, where, required=False)
         node = Node(slug, kind, self.text(data, "title", where), self.text(data, "help", where, required=False), **parts)
-        self.node_slug = None
+        self.node_slug, self.in_node = None, False
         return node
 
     def choice(self, data, where: str) -> Choice:
         data = self.mapping(data, where, ("slug", "label", "next"))
-        return Choice(self.slug(data, "slug", where), self.text(data, "label", where), self.slug(data, "next", where))
+        choice = Choice(self.slug(data, "slug", where), self.text(data, "label", where),
+                        self.slug(data, "next", where, required=False))
+        if not choice.next:
+            self.fail(where, f"the answer “{choice.label or choice.slug}” leads nowhere: choose the node it leads to")
+        return choice
 
     def check_item(self, data, where: str) -> Item:
         data = self.mapping(data, where, ("slug", "label", "expected"))
@@ -304,17 +328,17 @@ def lint(guide: Guide) -> list[Problem]:
         found.append(Problem("warning", node, message))
 
     nodes = guide.nodes
-    platforms = [p.slug for p in guide.platforms]
+    platforms = [p.slug for p in guide.platforms if p.slug]
     if len(set(platforms)) != len(platforms):
-        error(None, "two platforms have the same slug")
-    if guide.start not in nodes:
-        error(None, f"the start node '{guide.start}' does not exist")
+        error(None, "two platforms have the same slug: change one")
+    if guide.start and guide.start not in nodes:
+        error(None, f"the start node '{guide.start}' does not exist: mark another node as the start")
 
     for slug, node in nodes.items():
         for way in node.exits:
             if way.target not in nodes:
-                what = f"choice '{way.answer}'" if node.kind == "question" else way.label.lower()
-                error(slug, f"{what} leads to '{way.target}', which does not exist")
+                what = f"the answer “{way.label}”" if node.kind == "question" else f"“{way.label}”"
+                error(slug, f"{what} leads to '{way.target}', which is not a node of this guide: choose another")
         if node.kind == "question":
             _lint_question(node, error)
         elif node.kind == "checklist":
@@ -328,31 +352,32 @@ def lint(guide: Guide) -> list[Problem]:
         walked = tour(guide)
         for slug in nodes:
             if slug not in walked.reached:
-                error(slug, "no answer leads here from the start")
+                error(slug, "no answer leads here from the start: lead an answer here, or delete the node")
         if walked.cycle:
-            error(walked.cycle[0], "the answers can go round in a circle: " + " → ".join(walked.cycle))
+            error(walked.cycle[0], "the answers can go round in a circle: " + " → ".join(walked.cycle)
+                  + ": lead one of them elsewhere")
     found.sort(key=lambda p: p.level != "error")
     return found
 
 
 def _lint_question(node: Node, error):
     if len(node.choices) < 2:
-        error(node.slug, "a question needs at least two choices")
+        error(node.slug, "a question needs at least two answers: add another")
     for key in ("slug", "label"):
-        values = [getattr(c, key).lower() for c in node.choices]
+        values = [getattr(c, key).lower() for c in node.choices if getattr(c, key)]
         for value in sorted({v for v in values if values.count(v) > 1}):
-            error(node.slug, f"two choices have the {key} '{value}'")
+            error(node.slug, f"two answers have the {key} '{value}': change one")
 
 
 def _lint_checklist(node: Node, error):
     if not node.items:
-        error(node.slug, "a checklist needs at least one item")
-    slugs = [i.slug for i in node.items]
+        error(node.slug, "a checklist needs at least one line: add the settings to compare")
+    slugs = [i.slug for i in node.items if i.slug]
     for value in sorted({v for v in slugs if slugs.count(v) > 1}):
-        error(node.slug, f"two items have the slug '{value}'")
+        error(node.slug, f"two lines have the slug '{value}': change one")
     for key, label in LINKS["checklist"].items():
         if not getattr(node, key):
-            error(node.slug, f"'{label.lower()}' must lead somewhere")
+            error(node.slug, f"'{label.lower()}' must lead somewhere: choose the node it leads to")
 
 
 def _lint_solution(node: Node, platforms: list[str], error, warning):
@@ -364,6 +389,6 @@ def _lint_solution(node: Node, platforms: list[str], error, warning):
     for platform in platforms:
         count = len(node.instructions_for(platform))
         if count == 0:
-            error(node.slug, f"no instructions for platform '{platform}'")
+            error(node.slug, f"no instructions for platform '{platform}': add one for it, or for every platform")
         elif count == 1:
             warning(node.slug, f"only one instruction for platform '{platform}'")

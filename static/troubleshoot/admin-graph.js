@@ -6,19 +6,21 @@ document.addEventListener("DOMContentLoaded", () => {
   const data = document.getElementById("guide-graph-data");
   if (!box || !data || typeof cytoscape === "undefined") return;
   const graph = JSON.parse(data.textContent);
-  const colours = { question: "#205493", checklist: "#8a6500", solution: "#1e6b30", escalation: "#8a1f11" };
+  // Kinds in calm colours; red is kept for errors alone, as the legend below the graph says.
+  const colours = { question: "#205493", checklist: "#6b4f00", solution: "#1e6b30", escalation: "#4b4453" };
   const cy = cytoscape({
     container: box,
     elements: [
-      ...graph.nodes.map((n) => ({ data: n, classes: [n.kind, n.problem ? "problem" : "", n.start ? "start" : ""].join(" ") })),
+      ...graph.nodes.map((n) => ({ data: n, classes: [n.kind, n.problem || "", n.start ? "start" : ""].join(" ") })),
       ...graph.edges.map((e, i) => ({ data: { id: `e${i}`, ...e } })),
     ],
     style: [
       { selector: "node", style: {
         shape: "round-rectangle", label: "data(label)", "text-wrap": "wrap", "text-valign": "center",
         "font-size": 10, color: "#fff", width: 170, height: 44, "background-color": (n) => colours[n.data("kind")] } },
-      { selector: "node.start", style: { "border-width": 4, "border-color": "#000" } },
-      { selector: "node.problem", style: { "background-color": "#ba2121" } },
+      { selector: "node.start", style: { "border-width": 6, "border-style": "double", "border-color": "#000" } },
+      { selector: "node.warning", style: { "border-width": 4, "border-color": "#e0a800" } },
+      { selector: "node.error", style: { "background-color": "#ba2121" } },
       { selector: "edge", style: {
         width: 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle", label: "data(label)",
         "font-size": 8, "text-background-color": "#fff", "text-background-opacity": 1, "line-color": "#999",

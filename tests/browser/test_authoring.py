@@ -44,7 +44,7 @@ def test_author_writes_previews_and_publishes_a_guide_that_users_walk(author_pag
     add_row(page, "nodes", {"slug": "escalate", "kind": "Escalation", "title": "Ask Concierge"})
     save_and_continue(page)
     problems = page.locator(".guide-problems").inner_text()
-    assert "a question needs at least two choices" in problems and "no instructions for platform" in problems
+    assert "a question needs at least two answers" in problems and "no instructions for platform" in problems
 
     open_node(page, "categories")
     page.get_by_label("Help").fill("Open **Setup > Users/Roles > Manage Roles** and the Expensify Integration role.")
