@@ -103,6 +103,20 @@ def test_every_problem_shows_at_once_whatever_else_is_wrong(publisher):
     assert "no instructions for platform" in node_page and "leads nowhere" not in node_page  # its own problems only
 
 
+def test_an_editor_is_told_who_can_publish_a_ready_draft(editor, publisher):
+    url = f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/change/"
+    assert "a member of “guide publishers” can publish it" in editor.get(url).content.decode()
+    assert "this draft can be published" in publisher.get(url).content.decode()
+
+
+def test_our_admin_pages_use_the_admins_breadcrumbs(publisher):
+    page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/versions/").content.decode()
+    crumbs = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r"<li[^>]*>(?:<a [^>]*>)?([^<]+)", crumbs) == [
+        "Home", "Troubleshooting guides", "Guides", "NS0109: NetSuite rejects the Workspace&#x27;s login",
+        "Versions of “NS0109: NetSuite rejects the Workspace&#x27;s login”"]
+
+
 def test_guide_page_says_when_there_is_not_exactly_one_start(publisher):
     Node.objects.filter(guide__slug="ns0565", slug="account-permission").update(is_start=True)
     page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
