@@ -245,6 +245,7 @@ def test_preview_walks_the_unpublished_draft(publisher, client):
     assert "Preview of the unpublished draft" in page and "Where do you see this error?" in page
     page = publisher.get(base + "expensify-web/").content.decode()
     assert "Draft question?" in page
+    assert f'<a href="/admin/troubleshoot/guide/{pk}/change/">Back to the guide in the admin</a>' in page
     assert f'href="{base}expensify-web/password/"' in page
     assert "Save the current credentials" in publisher.get(base + "expensify-web/password/").content.decode()
     assert "Draft question?" not in client.get("/guides/ns0109/v1/expensify-web/").content.decode()

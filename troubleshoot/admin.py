@@ -271,9 +271,10 @@ class GuideAdmin(admin.ModelAdmin):
         if errors:
             return self._page(request, guide, "preview_blocked.html", f"Preview of “{guide.title}”", blocking=errors)
         base = reverse("admin:troubleshoot_guide_preview", args=[pk])
+        edit_url = reverse("admin:troubleshoot_guide_change", args=[pk])
         if not platform:
-            return views.platform_page(request, GuideVersion.draft(draft), base)
-        return views.walk_view(request, GuideVersion.draft(draft), base, platform, answers, record=False)
+            return views.platform_page(request, GuideVersion.draft(draft), base, edit_url)
+        return views.walk_view(request, GuideVersion.draft(draft), base, platform, answers, record=False, edit_url=edit_url)
 
 
 class NodeForm(authoring.StaleEditForm):

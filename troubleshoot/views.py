@@ -225,22 +225,24 @@ def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answ
     return walk_view(request, opened, catalogue.version_url(guide, version), platform, answers, record=True)
 
 
-def platform_page(request, opened: GuideVersion, base: str) -> HttpResponse:
-    """Where the user sees the error; `base` is the URL that every step URL of this guide starts with."""
+def platform_page(request, opened: GuideVersion, base: str, edit_url: str = "") -> HttpResponse:
+    """Where the user sees the error; `base` is the URL that every step URL of this guide starts with.
+    A draft's preview links back to `edit_url`, its page in the admin."""
     found = opened.guide
     if len(found.platforms) == 1:
         return redirect(f"{base}{found.platforms[0].slug}/")
     platforms = [(p, f"{base}{p.slug}/") for p in found.platforms]
     context = {"guide": found, "version": opened.number, "latest": opened.newest, "platforms": platforms,
-               "preview": opened.is_draft}
+               "preview": opened.is_draft, "edit_url": edit_url}
     response = render(request, _template(request, "troubleshoot/platform.html"), context)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
     return response
 
 
 def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platform: str, answers: str,
-              record: bool) -> HttpResponse:
-    """One step page of a walk under `base`: the public wizard's (recorded) and the admin preview's (not)."""
+              record: bool, edit_url: str = "") -> HttpResponse:
+    """One step page of a walk under `base`: the public wizard's (recorded) and the admin preview's (not,
+    with a link back to `edit_url`)."""
     current, parts = read_walk(opened, base, platform, answers)
     start_url = f"{base}{platform}/"
     pushed = None
@@ -252,7 +254,7 @@ def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platfor
         current = walk(opened.guide, parts)
     recorder = Recorder(request, opened, current, platform) if record else None
     reference = recorder.record() if recorder else ""
-    response = step_page(request, opened, current, base, platform, reference)
+    response = step_page(request, opened, current, base, platform, reference, edit_url)
     if recorder:
         recorder.set_cookie(response)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
@@ -279,14 +281,16 @@ def read_walk(opened: GuideVersion, base: str, platform: str, answers: str) -> t
         raise NotFound(f"This link does not fit the guide: {wrong}.", links) from None
 
 
-def step_page(request, opened: GuideVersion, current: Walk, base: str, platform: str, reference: str) -> HttpResponse:
+def step_page(request, opened: GuideVersion, current: Walk, base: str, platform: str, reference: str,
+              edit_url: str = "") -> HttpResponse:
     """The step's page or fragment; a published one is rendered once and kept, a draft's every time."""
     template = _template(request, "troubleshoot/step.html")
     thanks = "thanks" in request.GET
 
     def context(reference_shown: str) -> dict:
         return _step_context(request, current, base, platform, reference_shown) | {
-            "version": opened.number, "latest": opened.newest, "preview": opened.is_draft, "thanks": thanks}
+            "version": opened.number, "latest": opened.newest, "preview": opened.is_draft, "thanks": thanks,
+            "edit_url": edit_url}
 
     if opened.is_draft:
         return render(request, template, context(""))
