@@ -116,3 +116,19 @@ def test_analytics_needs_the_right_group(known_runs, django_user_model):
     client.force_login(agent)
     assert client.get(page_url(known_runs)).status_code == 302  # not staff: the admin asks to log in
     assert Client().get(page_url(known_runs)).status_code == 302
+
+
+def test_the_page_says_its_period_and_the_trend_by_day(editor, known_runs):
+    page = editor.get(page_url(known_runs)).content.decode()
+    assert "from <strong>22 October 2026</strong> to\n  <strong>20 November 2026</strong>" in page
+    assert "every version" in page and "Over time, by day" in page
+    trend = analytics.tables(analytics.report("ns0565", *period()))["trend"][1]
+    assert trend == [["2026-11-15", 1, 1, 100.0, 0, 0.0], ["2026-11-16", 1, 0, 0.0, 1, 100.0],
+                     ["2026-11-17", 1, 0, 0.0, 0, 0.0], ["2026-11-18", 1, 1, 100.0, 0, 0.0],
+                     ["2026-11-19", 1, 0, 0.0, 0, 0.0]]
+
+
+def test_a_long_period_trends_by_week(known_runs):
+    result = analytics.report("ns0565", NOW - timedelta(days=120), NOW + timedelta(days=1))
+    assert result.by_week and sum(t.runs for t in result.periods.values()) == 6
+    assert all(day.weekday() == 0 for day in result.periods)  # each week by its Monday

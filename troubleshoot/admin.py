@@ -257,6 +257,7 @@ class GuideAdmin(admin.ModelAdmin):
         query = request.GET.copy()
         query.pop("csv", None)
         return self._page(request, guide, "analytics.html", f"How “{guide.title}” does", form=form, result=result,
+                          first_day=start.date(), last_day=(end - timedelta(days=1)).date(), version=version,
                           tables={name: (headers, list(zip(rows, _bars(rows, column))), headers[column])
                                   for name, (headers, rows, column) in tables.items()},
                           feedback=analytics.latest_feedback(guide.slug, start, end, version),

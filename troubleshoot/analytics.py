@@ -7,9 +7,10 @@ so a node removed later still counts where it was.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count
+from django.db.models.functions import TruncDate, TruncWeek
 
 from .engine import Walk, WrongAnswer, walk
 from .published import catalogue
@@ -57,6 +58,9 @@ class NodeStats:
 class Report:
     totals: Totals = field(default_factory=Totals)
     versions: dict[int, Totals] = field(default_factory=dict)
+    # Runs by the day they began, or by the week (its Monday) for periods longer than MAX_DAYS.
+    periods: dict[date, Totals] = field(default_factory=dict)
+    by_week: bool = False
     nodes: dict[str, NodeStats] = field(default_factory=dict)
     unreadable: int = 0  # runs whose answers no longer fit their version (should stay 0)
 
@@ -67,12 +71,16 @@ class Report:
         return [n for n in self.nodes.values() if n.kind == "solution"]
 
 
+MAX_DAYS = 62  # a trend by day up to about two months; by week beyond
+
+
 def report(guide_slug: str, start: datetime, end: datetime, version: int | None = None) -> Report:
     runs = Run.objects.filter(guide__slug=guide_slug, started_at__gte=start, started_at__lt=end)
     if version is not None:
         runs = runs.filter(version=version)
     groups = runs.values_list("version", "answers", "outcome").annotate(n=Count("id")).order_by()
-    result = Report()
+    result = Report(by_week=(end - start) > timedelta(days=MAX_DAYS))
+    _trend(result, runs)
     for number, answers, outcome, n in groups:
         totals = result.versions.setdefault(number, Totals())
         for t in (result.totals, totals):
@@ -87,6 +95,18 @@ def report(guide_slug: str, start: datetime, end: datetime, version: int | None 
     result.versions = dict(sorted(result.versions.items()))
     _order(result, guide_slug)
     return result
+
+
+def _trend(result: Report, runs) -> None:
+    """Runs, fixed and escalated for each day (or week) of the period, oldest first."""
+    period = TruncWeek("started_at") if result.by_week else TruncDate("started_at")
+    rows = runs.annotate(period=period).values_list("period", "outcome").annotate(n=Count("id")).order_by("period")
+    for when, outcome, n in rows:
+        day = when.date() if isinstance(when, datetime) else when
+        t = result.periods.setdefault(day, Totals())
+        t.runs += n
+        t.fixed += n if outcome == Run.Outcome.FIXED else 0
+        t.escalated += n if outcome == Run.Outcome.ESCALATED else 0
 
 
 def _walk(slug: str, number: int, answers: str) -> Walk | None:
@@ -138,6 +158,9 @@ def _pct(share: float) -> float:
 def tables(result: Report) -> dict[str, tuple[list[str], list[list], int]]:
     """The report's tables as headers, rows and the column its chart shows: the same for the page and CSV."""
     return {
+        "trend": (["Week of" if result.by_week else "Day", "Runs", "Fixed", "Fixed %", "Escalated", "Escalated %"], [
+            [d.isoformat(), t.runs, t.fixed, _pct(t.fixed_rate), t.escalated, _pct(t.escalation_rate)]
+            for d, t in result.periods.items()], 1),
         "versions": (["Version", "Runs", "Fixed", "Fixed %", "Escalated", "Escalated %"], [
             [v, t.runs, t.fixed, _pct(t.fixed_rate), t.escalated, _pct(t.escalation_rate)]
             for v, t in result.versions.items()], 1),
