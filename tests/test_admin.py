@@ -163,8 +163,11 @@ def test_versions_show_each_difference_and_roll_back(publisher):
     Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Talk to Concierge")
     publisher.post(f"/admin/troubleshoot/guide/{pk}/publish/", {"note": "New escalation title"})
     page = publisher.get(f"/admin/troubleshoot/guide/{pk}/versions/").content.decode()
-    assert "-  title: Ask Concierge to check the connection" in page
-    assert "+  title: Talk to Concierge" in page
+    assert "Changed: “Talk to Concierge” <code>escalate</code>" in page
+    assert ('<tr><th scope="row">Title</th>\n      <td><del>Ask</del> <del>Concierge to check the connection</del></td>'
+            not in page)  # words, not a line: the unchanged one stays unmarked
+    assert "<del>Ask</del> Concierge <del>to check the connection</del>" in page
+    assert "<ins>Talk to</ins> Concierge" in page
     response = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1}, follow=True)
     assert "Version 1 is published again, as version 3." in response.content.decode()
     assert Version.objects.get(guide__pk=pk, number=3).document == Version.objects.get(guide__pk=pk, number=1).document

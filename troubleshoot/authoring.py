@@ -1,7 +1,6 @@
 """What the admin shows authors about a draft guide: its problems, its outline, its graph, and
 what each published version changed."""
 
-import difflib
 from dataclasses import dataclass
 
 from django import forms
@@ -9,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
-from . import document, drafts, models
+from . import compare, document, drafts, models
 from .document import Problem
 from .guide import ALL_MATCH, NOT_FIXED, Exit, Guide, Node, tour
 
@@ -106,18 +105,13 @@ def graph(guide: Guide, problems: list[Problem], urls: dict[str, str]) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-def changes(versions: list[models.Version]) -> list[tuple[models.Version, str]]:
-    """Each version with the unified diff of its document's text against the version before it."""
-    ordered = sorted(versions, key=lambda v: v.number)
-    result, before = [], ""
-    for version in ordered:
-        text = document.write(document.load(version.document))
-        diff = difflib.unified_diff(
-            before.splitlines(keepends=True), text.splitlines(keepends=True),
-            f"version {version.number - 1}" if before else "nothing", f"version {version.number}",
-        )
-        result.append((version, "".join(diff)))
-        before = text
+def changes(versions: list[models.Version]) -> list[tuple[models.Version, list[compare.NodeChange]]]:
+    """Each version, newest first, with what it changed from the version before it, node by node."""
+    result, before = [], None
+    for version in sorted(versions, key=lambda v: v.number):
+        guide = document.load(version.document)
+        result.append((version, compare.compare(before, guide)))
+        before = guide
     return list(reversed(result))
 
 
