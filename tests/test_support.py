@@ -166,6 +166,32 @@ def test_agent_gets_a_link_to_every_solution_on_every_platform(agent, client):
         assert "Did this fix it?" in client.get(link.removeprefix("http://testserver")).content.decode()
 
 
+def test_the_agent_guide_page_shows_each_solutions_steps_for_each_platform(agent):
+    page = agent.get("/agent/guides/login-credentials/").content.decode()
+    bill_com, cashflow = page.split("<h3>Bill.com</h3>")[1], page.split("<h3>Cashflow360</h3>")[1]
+    assert re.search(r"<ol class=\"instructions\"><li><p>In Bill.com, go to <strong>Gear Icon &gt; Settings</strong>", bill_com)
+    assert "Click <strong>Save</strong>. Bill.com starts a sync straight away." in bill_com.split("</ol>")[0]
+    assert "Cashflow360" not in bill_com.split("</ol>")[0]
+    assert "In Cashflow360, select <strong>Settings</strong>" in cashflow.split("</ol>")[0]
+
+
+@pytest.mark.parametrize("path", ["/agent/", "/agent/guides/login-credentials/", "run"])
+def test_every_agent_page_has_a_log_out_button_that_logs_out(agent, client, path):
+    if path == "run":
+        path = f"/agent/runs/{escalate(client)}/"
+    page = agent.get(path).content.decode()
+    form = re.search(r'<form[^>]*method="post" action="/accounts/logout/">(.*?)</form>', page, re.S)
+    assert form and 'name="csrfmiddlewaretoken"' in form.group(1)
+    assert '<button class="link" type="submit">Log out</button>' in form.group(1)
+    assert agent.post("/accounts/logout/")["Location"] == "/"
+    assert agent.get(path)["Location"].startswith("/accounts/login/")
+
+
+def test_the_escalation_links_to_its_guides_agent_page(agent, client):
+    page = agent.get(f"/agent/runs/{escalate(client)}/").content.decode()
+    assert '<a href="/agent/guides/login-credentials/">every solution in this guide, with its steps and links</a>' in page
+
+
 def test_a_solution_behind_a_checklist_links_to_the_checklist(agent):
     page = agent.get("/agent/guides/ns0384/").content.decode()
     assert "Opens the checklist: the customer ticks what differs." in page

@@ -90,11 +90,12 @@ def guide_links(request: HttpRequest, guide: str) -> HttpResponse:
         note = ""
         if answers is None and node.slug in via_checklist:
             answers, note = paths[via_checklist[node.slug].slug], "Opens the checklist: the customer ticks what differs."
-        links = [] if answers is None else [
-            (p, request.build_absolute_uri(reverse("troubleshoot:start", args=[guide, number, p.slug]) + "".join(f"{a}/" for a in answers)))
-            for p in found.platforms
-        ]
-        solutions.append({"node": node, "links": links, "note": note})
+        platforms = [{
+            "platform": p, "instructions": node.instructions_for(p.slug),
+            "link": None if answers is None else request.build_absolute_uri(
+                reverse("troubleshoot:start", args=[guide, number, p.slug]) + "".join(f"{a}/" for a in answers)),
+        } for p in found.platforms]
+        solutions.append({"node": node, "platforms": platforms, "note": note, "linked": answers is not None})
     return render(request, "troubleshoot/agent/guide.html", {"guide": found, "version": number, "solutions": solutions})
 
 
