@@ -70,6 +70,16 @@ def test_editors_change_drafts_but_do_not_publish(editor):
     assert Version.objects.filter(guide__pk=pk).count() == 1
 
 
+def test_an_editor_refused_a_publishers_page_is_told_which_group_can(editor):
+    pk = guide_pk("ns0565")
+    for response in (editor.get(f"/admin/troubleshoot/guide/{pk}/publish/"), editor.get("/admin/troubleshoot/guide/import/"),
+                     editor.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1})):
+        page = response.content.decode()
+        assert response.status_code == 403 and "Traceback" not in page
+        assert "is for members of the “guide publishers” group" in page
+        assert '<a class="button" href="/admin/">Back to the admin</a>' in page
+
+
 # The guide's page
 
 

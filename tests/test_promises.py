@@ -56,7 +56,7 @@ def test_a_reference_shown_survives_the_worker_being_killed_at_once(tmp_path_fac
           gunicorn(tmp_path_factory, database | {"RUN_WRITE_SECONDS": "60"}, setup=(agent_account,)) as (url, server)):  # never in time
         page = walk_to(browser(), url, ESCALATION)
         kill_worker(server)
-        reference = re.search(r"Your reference: <strong>([A-Z2-7]{5}-[A-Z2-7]{5})</strong>", page).group(1)
+        reference = re.search(r"Your reference: <strong>([0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5})</strong>", page).group(1)
 
         agent = browser()
         sign_in_as_agent(agent, url)

@@ -27,7 +27,7 @@ def escalate(client: Client) -> str:
     for i in range(5):
         client.get(START + "".join(a + "/" for a in ["yes", "no", "yes", "no"][:i]), headers=HTMX if i % 2 else {})
     page = client.get(ESCALATION).content.decode()
-    return re.search(r"Your reference: <strong>([A-Z2-7]{5}-[A-Z2-7]{5})</strong>", page).group(1)
+    return re.search(r"Your reference: <strong>([0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5})</strong>", page).group(1)
 
 
 # Runs
@@ -115,7 +115,15 @@ def test_a_step_for_everyone_looks_up_no_session_and_a_personal_one_is_private(c
 
 def test_references_are_not_sequential(shipped):
     assert reference_for("a" * 32) != reference_for("b" * 32)
-    assert re.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}", reference_for("a" * 32))
+    assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", reference_for("a" * 32))
+
+
+def test_new_references_have_no_look_alike_letters(shipped):
+    references = [reference_for(f"{n:032x}") for n in range(2000)]
+    letters = set("".join(references).replace("-", ""))
+    assert not letters & set("ILOU")
+    assert letters == set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")  # all 32 of Crockford's, so still 50 bits
+    assert all(re.fullmatch(r"\w{5}-\w{5}", r) for r in references)
 
 
 def test_feedback_is_attached_to_the_run_capped(client, shipped):
@@ -158,6 +166,32 @@ def test_agent_gets_a_link_to_every_solution_on_every_platform(agent, client):
         assert "Did this fix it?" in client.get(link.removeprefix("http://testserver")).content.decode()
 
 
+def test_the_agent_guide_page_shows_each_solutions_steps_for_each_platform(agent):
+    page = agent.get("/agent/guides/login-credentials/").content.decode()
+    bill_com, cashflow = page.split("<h3>Bill.com</h3>")[1], page.split("<h3>Cashflow360</h3>")[1]
+    assert re.search(r"<ol class=\"instructions\"><li><p>In Bill.com, go to <strong>Gear Icon &gt; Settings</strong>", bill_com)
+    assert "Click <strong>Save</strong>. Bill.com starts a sync straight away." in bill_com.split("</ol>")[0]
+    assert "Cashflow360" not in bill_com.split("</ol>")[0]
+    assert "In Cashflow360, select <strong>Settings</strong>" in cashflow.split("</ol>")[0]
+
+
+@pytest.mark.parametrize("path", ["/agent/", "/agent/guides/login-credentials/", "run"])
+def test_every_agent_page_has_a_log_out_button_that_logs_out(agent, client, path):
+    if path == "run":
+        path = f"/agent/runs/{escalate(client)}/"
+    page = agent.get(path).content.decode()
+    form = re.search(r'<form[^>]*method="post" action="/accounts/logout/">(.*?)</form>', page, re.S)
+    assert form and 'name="csrfmiddlewaretoken"' in form.group(1)
+    assert '<button class="link" type="submit">Log out</button>' in form.group(1)
+    assert agent.post("/accounts/logout/")["Location"] == "/"
+    assert agent.get(path)["Location"].startswith("/accounts/login/")
+
+
+def test_the_escalation_links_to_its_guides_agent_page(agent, client):
+    page = agent.get(f"/agent/runs/{escalate(client)}/").content.decode()
+    assert '<a href="/agent/guides/login-credentials/">every solution in this guide, with its steps and links</a>' in page
+
+
 def test_a_solution_behind_a_checklist_links_to_the_checklist(agent):
     page = agent.get("/agent/guides/ns0384/").content.decode()
     assert "Opens the checklist: the customer ticks what differs." in page
@@ -185,6 +219,49 @@ def test_steps_shown_are_listed_for_the_agent(agent, client):
     page = agent.get(f"/agent/runs/{reference_for(run.key)}/").content.decode()
     assert "Reconnect the sync with current credentials" in page
     assert "Hover over the gear icon" in page and "Cashflow360" not in page.split("Steps they were shown")[1]
+
+
+def a_run_with_reference(reference: str) -> Run:
+    """An escalated run stored under this reference, as one made before (or after) the alphabet changed."""
+    client = Client()
+    escalate(client)
+    Run.objects.update(reference=reference)
+    return Run.objects.get()
+
+
+@pytest.mark.parametrize("typed", [
+    "60CKZ-75QW0", "6ockz-75qwo", "Reference: 6OCKZ75QWO", "  6o ck z 75 q w o ", "60ckz75qw0", "reference:6OCKZ–75QWO.",
+])
+def test_agents_find_a_reference_however_it_is_typed(agent, typed):
+    a_run_with_reference("60CKZ-75QW0")
+    response = agent.get("/agent/", {"reference": typed})
+    assert response["Location"] == "/agent/runs/60CKZ-75QW0/"
+    assert "Escalation 60CKZ-75QW0" in agent.get(response["Location"]).content.decode()
+
+
+def test_i_and_l_are_read_as_one_in_a_new_reference(agent):
+    a_run_with_reference("1ABC1-2DEF1")
+    assert agent.get("/agent/", {"reference": "iabcl-2defI"})["Location"] == "/agent/runs/1ABC1-2DEF1/"
+
+
+def test_an_old_reference_with_the_letter_o_is_still_found(agent):
+    old = "6OCKZ-75QWO"  # RFC 4648 base32, as references were made before: the letter O, never a zero
+    a_run_with_reference(old)
+    for typed in ("6OCKZ-75QWO", "6ockz 75qwo", "Reference: 6OCKZ75QWO"):
+        assert agent.get("/agent/", {"reference": typed})["Location"] == f"/agent/runs/{old}/"
+    assert "Escalation 6OCKZ-75QWO" in agent.get(f"/agent/runs/{old}/").content.decode()
+
+
+def test_a_reference_typed_into_the_address_opens_the_run_under_its_own(agent):
+    a_run_with_reference("60CKZ-75QW0")
+    assert agent.get("/agent/runs/6ockz75qwo/")["Location"] == "/agent/runs/60CKZ-75QW0/"
+    assert agent.get("/agent/runs/6ockz 75qwo/")["Location"] == "/agent/runs/60CKZ-75QW0/"
+
+
+@pytest.mark.parametrize("typed", ["hello", "60CKZ-75QW", "60CKZ-75QW0X", "60CKZ-75QW!", "Ref 60CKZ-75QW0"])
+def test_a_reference_of_the_wrong_form_says_what_one_looks_like(agent, typed):
+    page = agent.get("/agent/", {"reference": typed}).content.decode()
+    assert "is not a reference. A reference is ten letters and digits in two groups of five, like 7K3QD-M9XTR" in page
 
 
 def test_forged_or_malformed_references_are_404s(agent):

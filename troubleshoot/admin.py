@@ -20,6 +20,9 @@ from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, P
 from .published import GuideVersion
 
 PUBLISH = "troubleshoot.publish_guide"
+# Shown on the 403 page (templates/403.html shows a PermissionDenied's message) to an editor who opens a publisher's page.
+PUBLISHERS_ONLY = ("Publishing, importing and rolling back guides is for members of the “guide publishers” group. "
+                   "Ask an administrator to add you to it, or ask a guide publisher to do this for you.")
 
 
 class SameGuideMenus:
@@ -165,8 +168,10 @@ class GuideAdmin(admin.ModelAdmin):
 
     def _guide(self, request, pk: int, permission: str | None = None) -> Guide:
         guide = get_object_or_404(Guide, pk=pk)
-        if not self.has_view_permission(request, guide) or (permission and not request.user.has_perm(permission)):
+        if not self.has_view_permission(request, guide):
             raise PermissionDenied
+        if permission and not request.user.has_perm(permission):
+            raise PermissionDenied(PUBLISHERS_ONLY if permission == PUBLISH else "")
         return guide
 
     def _page(self, request, guide, template: str, title: str, **context):
@@ -196,7 +201,7 @@ class GuideAdmin(admin.ModelAdmin):
         guide = self._guide(request, pk)
         if request.method == "POST":
             if not request.user.has_perm(PUBLISH):
-                raise PermissionDenied
+                raise PermissionDenied(PUBLISHERS_ONLY)
             old = get_object_or_404(Version, guide=guide, number=_number(request.POST.get("number")))
             version, new = authoring.roll_back(old, request.user)
             if new:
@@ -222,7 +227,7 @@ class GuideAdmin(admin.ModelAdmin):
 
     def import_view(self, request):
         if not request.user.has_perm(PUBLISH):
-            raise PermissionDenied
+            raise PermissionDenied(PUBLISHERS_ONLY)
         form = ImportForm(request.POST or None, request.FILES or None)
         problems = []
         if request.method == "POST" and form.is_valid():

@@ -5,7 +5,6 @@ RUN_WRITE_SECONDS (run_writer.py); such a step never waits for the database. Wha
 promised is written before the response: an escalation's reference, and a note they send.
 """
 
-import base64
 import functools
 import hashlib
 import logging
@@ -72,10 +71,20 @@ def started_at_of(key: str) -> datetime:
     return datetime.fromtimestamp(int(key[:12], 16) / 1000, UTC)
 
 
+# Crockford's base32: digits and letters without I, L, O and U, so a reference read aloud or
+# copied by hand has no look-alikes (0/O, 1/I/L) and spells no words by accident.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
 def reference_for(key: str) -> str:
-    """A short code to quote to support: derived from the secret run key, so unguessable and not sequential."""
-    # Ten characters take the digest's first 50 bits: encoding its first 10 bytes gives the same ones.
-    code = base64.b32encode(salted_hmac("troubleshoot.run-reference", key, algorithm="sha256").digest()[:10]).decode()[:10]
+    """A short code to quote to support: derived from the secret run key, so unguessable and not sequential.
+
+    Ten Crockford base32 characters, shown as XXXXX-XXXXX: the HMAC digest's first 50 bits.
+    References made before were RFC 4648 base32 (A-Z, 2-7); the agents' lookup still finds those.
+    """
+    digest = salted_hmac("troubleshoot.run-reference", key, algorithm="sha256").digest()
+    bits = int.from_bytes(digest[:7]) >> 6  # 56 bits, keep the first 50
+    code = "".join(CROCKFORD[(bits >> shift) & 31] for shift in range(45, -1, -5))
     return f"{code[:5]}-{code[5:]}"
 
 

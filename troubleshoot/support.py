@@ -5,16 +5,39 @@ import re
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .engine import WrongAnswer, shortest_answers, walk
 from .matching import normalise
 from .models import Run
 from .published import catalogue
-from .runs import is_agent
+from .runs import CROCKFORD, is_agent
 
-REFERENCE = re.compile(r"^[A-Z2-7]{5}-[A-Z2-7]{5}$")
+# What an agent types or pastes: any case, spaces or dashes anywhere, and perhaps the "Reference:"
+# the customer's summary puts before it. What is left must be ten letters and digits.
+IGNORED = re.compile(r"[\s\-\u2010-\u2015.,;'\"‘’“”]")  # spaces, dashes of any kind, stray punctuation and quotes
+TYPED_REFERENCE = re.compile(r"(?:REFERENCE:?)?([0-9A-Z]{10})")
+OLD_REFERENCE = re.compile(r"[A-Z2-7]{10}")  # RFC 4648 base32: references made before Crockford's
+READ_AS = str.maketrans("ILO", "110")  # Crockford's rule: I and L are read as 1, O as 0
+
+
+def references(typed: str) -> list[str]:
+    """The stored references that the typed text can mean, best first; [] when it is not a reference.
+
+    New references are Crockford base32, so a typed I, L or O is read as 1, 1 or 0. Old ones
+    (A-Z and 2-7) hold the letter O and are looked up as typed as well.
+    """
+    compact = IGNORED.sub("", typed).upper()
+    found = TYPED_REFERENCE.fullmatch(compact)
+    if not found:
+        return []
+    code = found.group(1)
+    crockford = code.translate(READ_AS)
+    readings = [crockford] if all(c in CROCKFORD for c in crockford) else []
+    if OLD_REFERENCE.fullmatch(code) and code not in readings:
+        readings.append(code)
+    return [f"{r[:5]}-{r[5:]}" for r in readings]
 
 
 def agents_only(view):
@@ -29,18 +52,26 @@ def agents_only(view):
     return login_required(wrapper)
 
 
+def _run_for(readings: list[str]) -> Run | None:
+    """The run whose reference is the first of these readings that one has (two never both match in practice)."""
+    found = {run.reference: run for run in Run.objects.select_related("guide").filter(reference__in=readings)}
+    return next((found[r] for r in readings if r in found), None)
+
+
 @agents_only
 def search(request: HttpRequest) -> HttpResponse:
     query = normalise(request.GET.get("q", ""))[:200]
-    reference = request.GET.get("reference", "").strip().upper()[:20]
+    reference = request.GET.get("reference", "").strip()[:60]
+    readings = references(reference)
     guides = catalogue.newest_guides()
     if query:
         guides = [g for g in guides if query in normalise(" ".join((*g.codes, g.title, g.error, *g.messages)))]
     context = {"guides": guides, "q": request.GET.get("q", "")[:200], "reference": reference,
-               "bad_reference": bool(reference) and not REFERENCE.match(reference)}
-    if reference and REFERENCE.match(reference):
-        if Run.objects.filter(reference=reference).exists():
-            return redirect("troubleshoot:agent_run", reference)
+               "bad_reference": bool(reference) and not readings, "readings": readings}
+    if readings:
+        run = _run_for(readings)
+        if run is not None:
+            return redirect("troubleshoot:agent_run", run.reference)
         context["missing_reference"] = True
     return render(request, "troubleshoot/agent/search.html", context)
 
@@ -59,19 +90,22 @@ def guide_links(request: HttpRequest, guide: str) -> HttpResponse:
         note = ""
         if answers is None and node.slug in via_checklist:
             answers, note = paths[via_checklist[node.slug].slug], "Opens the checklist: the customer ticks what differs."
-        links = [] if answers is None else [
-            (p, request.build_absolute_uri(reverse("troubleshoot:start", args=[guide, number, p.slug]) + "".join(f"{a}/" for a in answers)))
-            for p in found.platforms
-        ]
-        solutions.append({"node": node, "links": links, "note": note})
+        platforms = [{
+            "platform": p, "instructions": node.instructions_for(p.slug),
+            "link": None if answers is None else request.build_absolute_uri(
+                reverse("troubleshoot:start", args=[guide, number, p.slug]) + "".join(f"{a}/" for a in answers)),
+        } for p in found.platforms]
+        solutions.append({"node": node, "platforms": platforms, "note": note, "linked": answers is not None})
     return render(request, "troubleshoot/agent/guide.html", {"guide": found, "version": number, "solutions": solutions})
 
 
 @agents_only
 def run_view(request: HttpRequest, reference: str) -> HttpResponse:
-    if not REFERENCE.match(reference):
+    run = _run_for(references(reference))
+    if run is None:
         raise Http404
-    run = get_object_or_404(Run.objects.select_related("guide"), reference=reference)
+    if run.reference != reference:  # typed by hand: show it under the reference as it was given
+        return redirect("troubleshoot:agent_run", run.reference)
     found = catalogue.guide(run.guide.slug, run.version)
     answers = run.answers.split("/") if run.answers else []
     try:

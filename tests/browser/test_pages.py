@@ -158,3 +158,13 @@ def test_admin_analytics_page_has_no_serious_accessibility_violations(new_page, 
     page.wait_for_url("**/analytics/")
     assert "Download CSV" in page.content()
     assert serious_violations(page) == []
+
+
+def test_an_agent_logs_out_from_a_support_page(new_page, server):
+    page = log_in(new_page(), server)
+    page.goto(server + "/agent/guides/ns0384/")
+    assert page.locator("ol.instructions li").first.is_visible()  # each solution's steps, not just its title
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(server + "/")
+    page.goto(server + "/agent/")
+    assert "/accounts/login/" in page.url
