@@ -15,32 +15,48 @@ def _split_codes(codes: str) -> list[str]:
 
 
 def build(row: models.Guide) -> dict:
-    """The draft as document data, not yet checked: `document.review` turns it into a guide and says what is wrong.
+    """The draft as document data, not yet checked: `document.review` turns it into a guide and says what is wrong."""
+    return build_many([row])[row.pk]
 
-    Reads plain rows, four queries whatever the guide's size: guides can have thousands of nodes.
+
+def build_many(rows: list[models.Guide]) -> dict[int, dict]:
+    """Each guide's draft as document data, by primary key.
+
+    Reads plain rows, four queries whatever the number and size of the guides: guides can have
+    thousands of nodes, and the guide list shows each guide's draft state.
     """
-    platforms = list(row.platforms.values_list("id", "slug", "name", "support"))
-    platform_slug = {pk: slug for pk, slug, _, _ in platforms}
-    nodes = list(row.nodes.order_by("order", "id").values_list(
-        "id", "slug", "kind", "title", "help", "who", "is_start", *LINKS["solution"], *LINKS["checklist"]))
-    node_slug = {n[0]: n[1] for n in nodes}
+    pks = [row.pk for row in rows]
+    platforms: dict[int, list] = defaultdict(list)
+    platform_slug = {}
+    for pk, guide_id, slug, name, support in Platform.objects.filter(guide__in=pks).order_by("order", "id").values_list(
+            "id", "guide_id", "slug", "name", "support"):
+        platforms[guide_id].append((slug, name, support))
+        platform_slug[pk] = slug
+    nodes: dict[int, list] = defaultdict(list)
+    for node in Node.objects.filter(guide__in=pks).order_by("order", "id").values_list(
+            "guide_id", "id", "slug", "kind", "title", "help", "who", "is_start", *LINKS["solution"], *LINKS["checklist"]):
+        nodes[node[0]].append(node[1:])
+    node_slug = {n[0]: n[1] for guide_nodes in nodes.values() for n in guide_nodes}
     parts: dict[str, dict[int, list]] = {"choices": defaultdict(list), "instructions": defaultdict(list),
                                          "items": defaultdict(list)}
-    for node_id, slug, label, next_id in Choice.objects.filter(node__guide=row).order_by("order", "id").values_list(
+    for node_id, slug, label, next_id in Choice.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "slug", "label", "next_id"):
         parts["choices"][node_id].append({"slug": slug, "label": label, "next": node_slug.get(next_id, "")})
-    for node_id, text, platform_id in Instruction.objects.filter(node__guide=row).order_by("order", "id").values_list(
+    for node_id, text, platform_id in Instruction.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "text", "platform_id"):
         parts["instructions"][node_id].append({"text": text} | ({"platform": platform_slug[platform_id]} if platform_id else {}))
-    for node_id, slug, label, expected in CheckItem.objects.filter(node__guide=row).order_by("order", "id").values_list(
+    for node_id, slug, label, expected in CheckItem.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "slug", "label", "expected"):
         parts["items"][node_id].append({"slug": slug, "label": label, "expected": expected})
+    return {row.pk: _data(row, platforms[row.pk], nodes[row.pk], node_slug, parts) for row in rows}
 
+
+def _data(row: models.Guide, platforms: list, nodes: list, node_slug: dict, parts: dict) -> dict:
     starts = [n[1] for n in nodes if n[6]]
     data: dict = {
         "slug": row.slug, "title": row.title, "summary": row.summary, "codes": _split_codes(row.codes),
         "error": row.error, "messages": [m.strip() for m in row.messages.splitlines() if m.strip()],
-        "platforms": [{"slug": slug, "name": name, "support": support} for _, slug, name, support in platforms],
+        "platforms": [{"slug": slug, "name": name, "support": support} for slug, name, support in platforms],
         "start": starts[0] if len(starts) == 1 else "", "nodes": [],
     }
     for pk, slug, kind, title, help_text, who, _, *links in nodes:
