@@ -1,3 +1,4 @@
+import html
 import io
 import json
 import re
@@ -178,17 +179,45 @@ def test_versions_show_each_difference_and_roll_back(publisher):
             not in page)  # words, not a line: the unchanged one stays unmarked
     assert "<del>Ask</del> Concierge <del>to check the connection</del>" in page
     assert "<ins>Talk to</ins> Concierge" in page
-    response = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1}, follow=True)
-    assert "Version 1 is published again, as version 3." in response.content.decode()
+    response = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1, "confirm": "yes"}, follow=True)
+    assert "Version 1 is published again, as version 3. The draft is now the same as what users see." in response.content.decode()
     assert Version.objects.get(guide__pk=pk, number=3).document == Version.objects.get(guide__pk=pk, number=1).document
     assert Node.objects.get(guide__pk=pk, slug="escalate").title == "Ask Concierge to check the connection"
 
 
+def test_rolling_back_asks_first_and_changes_nothing_until_confirmed(publisher):
+    pk = guide_pk("ns0109")
+    Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Talk to Concierge")
+    publisher.post(f"/admin/troubleshoot/guide/{pk}/publish/", {"note": "New escalation title"})
+    page = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1}).content.decode()
+    assert "Version 1 will be published again as the next version" in page
+    assert 'name="confirm" value="Publish version 1 again"' in page
+    assert Version.objects.filter(guide__pk=pk).count() == 2
+
+
+def test_rolling_back_keeps_a_draft_with_unpublished_changes(publisher):
+    pk = guide_pk("ns0109")
+    Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Talk to Concierge")
+    publisher.post(f"/admin/troubleshoot/guide/{pk}/publish/", {"note": "New escalation title"})
+    Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Draft work, not published")
+    rows = dict(Node.objects.filter(guide__pk=pk).values_list("slug", "pk"))
+    page = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1}).content.decode()
+    assert "Your draft has unpublished changes: 1 node differs from version 2" in page
+    assert "Changed: Draft work, not published" in page and "Your draft is kept as it is" in page
+    response = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1, "confirm": "yes"}, follow=True)
+    assert "Your draft was kept as it was, so it now differs from what users see." in response.content.decode()
+    assert Version.objects.get(guide__pk=pk, number=3).document == Version.objects.get(guide__pk=pk, number=1).document
+    assert dict(Node.objects.filter(guide__pk=pk).values_list("slug", "pk")) == rows  # node pages open elsewhere still work
+    assert Node.objects.get(guide__pk=pk, slug="escalate").title == "Draft work, not published"
+
+
 def test_rolling_back_to_what_users_already_see_changes_nothing(publisher):
     pk = guide_pk("ns0109")
-    response = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1}, follow=True)
-    assert "already what users see" in response.content.decode()
+    Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Draft work, not published")
+    response = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1, "confirm": "yes"}, follow=True)
+    assert "already what users see; nothing changed" in response.content.decode()
     assert Version.objects.filter(guide__pk=pk).count() == 1
+    assert Node.objects.get(guide__pk=pk, slug="escalate").title == "Draft work, not published"
 
 
 def test_unknown_version_is_a_404(publisher):
@@ -213,7 +242,7 @@ def test_published_versions_cannot_be_changed_or_deleted(publisher, django_user_
 def upload(client: Client, text: str, name="guide.yaml"):
     file = io.BytesIO(text.encode())
     file.name = name
-    return client.post("/admin/troubleshoot/guide/import/", {"file": file, "note": ""}, follow=True)
+    return client.post("/admin/troubleshoot/guide/import/", {"file": file}, follow=True)
 
 
 def test_export_downloads_the_draft_document(publisher):
@@ -222,11 +251,55 @@ def test_export_downloads_the_draft_document(publisher):
     assert document.read(response.content) == shipped_guides()["ns0384"]
 
 
-def test_import_publishes_a_changed_document(publisher):
+def test_import_makes_a_draft_and_does_not_publish(publisher):
     doc = shipped_documents()["ns0384"]
     doc["title"] = "NS0384, renamed"
     response = upload(publisher, yaml.safe_dump(doc))
-    assert "Imported “NS0384, renamed”: version 2 is new." in response.content.decode()
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/admin/troubleshoot/guide/{guide_pk('ns0384')}/change/"
+    assert "Imported “NS0384, renamed” as a draft: it is not published (users still see version 1)." in page
+    assert f'<a href="/admin/troubleshoot/guide/{guide_pk("ns0384")}/publish/">publish it</a>' in page
+    assert "Draft: Unpublished changes." in page
+    assert Version.objects.filter(guide__slug="ns0384").count() == 1
+    assert Guide.objects.get(slug="ns0384").title == "NS0384, renamed"
+
+
+def test_import_of_what_users_see_says_so(publisher):
+    page = upload(publisher, yaml.safe_dump(shipped_documents()["ns0384"])).content.decode()
+    assert "version 1, which users see, already holds this document" in page
+    assert "Draft: Same as version 1" in page
+
+
+def test_import_over_unpublished_changes_asks_and_changes_nothing_until_confirmed(publisher):
+    pk = guide_pk("ns0384")
+    Node.objects.filter(guide__pk=pk, slug="new-token").update(title="Draft work, not published")
+    doc = shipped_documents()["ns0384"]
+    doc["title"] = "NS0384 from a file"
+    page = upload(publisher, yaml.safe_dump(doc)).content.decode()
+    assert "Nothing was imported yet: your draft has unpublished changes: 1 node differs from version 1." in page
+    assert "Changed: Draft work, not published" in page and 'value="Replace my draft"' in page
+    assert Guide.objects.get(slug="ns0384").title != "NS0384 from a file"
+    assert Node.objects.get(guide__pk=pk, slug="new-token").title == "Draft work, not published"
+    confirm = dict(re.findall(r'<input type="hidden" name="(document|seen_revision)" value="([^"]*)"', page))
+    response = publisher.post("/admin/troubleshoot/guide/import/",
+                              {name: html.unescape(value) for name, value in confirm.items()} | {"replace": "Replace my draft"},
+                              follow=True)
+    assert "Imported “NS0384 from a file” as a draft" in response.content.decode()
+    assert Node.objects.get(guide__pk=pk, slug="new-token").title != "Draft work, not published"
+    assert Version.objects.filter(guide__pk=pk).count() == 1
+
+
+def test_replacing_a_draft_saved_since_the_question_asks_again(publisher):
+    pk = guide_pk("ns0384")
+    Node.objects.filter(guide__pk=pk, slug="new-token").update(title="Draft work, not published")
+    doc = shipped_documents()["ns0384"]
+    page = upload(publisher, yaml.safe_dump(doc | {"title": "From a file"})).content.decode()
+    confirm = dict(re.findall(r'<input type="hidden" name="(document|seen_revision)" value="([^"]*)"', page))
+    Guide.objects.filter(pk=pk).update(revision=99)  # someone saved the guide meanwhile
+    page = publisher.post("/admin/troubleshoot/guide/import/",
+                          {name: html.unescape(value) for name, value in confirm.items()} | {"replace": "Replace my draft"}).content.decode()
+    assert 'value="Replace my draft"' in page
+    assert Node.objects.get(guide__pk=pk, slug="new-token").title == "Draft work, not published"
 
 
 def test_broken_import_changes_nothing_and_lists_every_problem(publisher):
@@ -324,9 +397,19 @@ def test_a_fresh_node_form_saves(publisher):
 
 def test_guide_list_shows_each_published_version_in_one_query(publisher, django_assert_max_num_queries):
     publisher.get("/admin/troubleshoot/guide/")
-    with django_assert_max_num_queries(8):  # session, user, permissions, count, page: not one per guide
+    with django_assert_max_num_queries(14):  # session, user, permissions, count, page, drafts: not one per guide
         page = publisher.get("/admin/troubleshoot/guide/").content.decode()
     assert page.count('<td class="field-published">1</td>') == 4
+
+
+def test_guide_list_says_which_drafts_have_unpublished_changes(publisher):
+    Node.objects.filter(guide__slug="ns0109", slug="escalate").update(title="Draft work, not published")
+    page = publisher.get("/admin/troubleshoot/guide/").content.decode()
+    assert '<th scope="col" class="column-draft">' in page
+    assert page.count('<td class="field-draft">Same as version 1</td>') == 3
+    assert page.count('<td class="field-draft">Unpublished changes</td>') == 1
+    page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/change/").content.decode()
+    assert "Draft: Unpublished changes." in page and "Changed: Draft work, not published" in page
 
 
 def test_editors_may_change_instructions_after_the_model_was_renamed(db):

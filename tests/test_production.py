@@ -135,7 +135,7 @@ def test_xss_in_every_field_an_author_fills_is_neutralised(client, db):
             s["text"] = XSS
         if n["kind"] == "solution":
             n["who"] = XSS
-    drafts.import_guide(document.check(doc))
+    drafts.import_guide(document.check(doc), publish=True)
     pages = [client.get(u).content.decode() for u in (
         "/", "/guides/tiny/v1/", "/guides/tiny/v1/web/", "/guides/tiny/v1/web/no/", "/guides/tiny/v1/web/yes/",
         "/guides/tiny/v1/web/yes/alpha/", "/guides/tiny/v1/web/yes/all-match/", "/guides/tiny/v1/web/no/fixed/")]
@@ -205,7 +205,7 @@ def test_export_all_then_import_into_an_empty_database_restores_every_guide(ship
     Version.objects.all().delete()
     Guide.objects.all().delete()
     for path in tmp_path.glob("*.yaml"):
-        call_command("import_guide", str(path), stdout=io.StringIO())
+        call_command("import_guide", str(path), "--publish", stdout=io.StringIO())
     assert {v.guide.slug: document.load(v.document) for v in Version.objects.all()} == exported
     assert all(exported[slug] == document.load(before[slug]) for slug in exported)
 

@@ -33,7 +33,7 @@ def test_platform_is_asked_when_a_guide_has_several(client, shipped):
 
 
 def test_platform_is_skipped_when_there_is_one(client, db):
-    doc = drafts.import_guide(document.check(one_platform()))[0].document
+    doc = drafts.import_guide(document.check(one_platform()), publish=True).version.document
     response = client.get(f"/guides/{doc['slug']}/v1/")
     assert response["Location"] == f"/guides/{doc['slug']}/v1/only/"
 
@@ -291,7 +291,7 @@ def test_a_first_step_costs_at_most_two_queries_whatever_the_guides_size(client,
     from benchmarks.generated import deepest_question, guide_document
 
     for size in (10, 5000):
-        drafts.import_guide(document.check(guide_document(size)))
+        drafts.import_guide(document.check(guide_document(size)), publish=True)
         url = f"/guides/generated-{size}/v1/web/" + "".join(a + "/" for a in deepest_question(size))
         with django_assert_max_num_queries(3):  # newest version, the version (first time only), the new run
             assert client.get(url).status_code == 200
@@ -315,7 +315,7 @@ def test_paste_close_to_two_guides_asks_which(client, shipped):
     from .conftest import small_document
 
     twin = small_document(slug="twin", codes=[], messages=["Sync didn't finish successfully! Your login credentials are invalid/expired"])
-    drafts.import_guide(document.check(twin))
+    drafts.import_guide(document.check(twin), publish=True)
     response = client.post("/find/", {"error": "Sync didn't finish successfully! Your login credentials are invalid/expired"})
     page = response.content.decode()
     assert response.status_code == 200 and "Which of these is your error?" in page

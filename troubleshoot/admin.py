@@ -1,10 +1,13 @@
 """Authoring in Django admin: drafts are edited here, checked, previewed and published as versions."""
 
 import csv
+import json
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpResponse
@@ -104,14 +107,37 @@ def _bars(rows: list[list], column: int) -> list[int]:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="A guide document (YAML or JSON), as export writes it.")
-    note = forms.CharField(max_length=300, required=False)
+    file = forms.FileField(required=False, help_text="A guide document (YAML or JSON), as export writes it.")
+    # On the page that asks before replacing a draft: the document read the first time, and the
+    # guide's revision then, so that a draft saved since is not replaced unseen.
+    document = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not cleaned.get("document"):
+            raise forms.ValidationError("Choose a guide document to import.")
+        return cleaned
+
+    def text(self) -> bytes | str:
+        upload = self.cleaned_data["file"]
+        return upload.read(document.MAX_DOCUMENT_BYTES + 1) if upload else self.cleaned_data["document"]
+
+
+class GuideChangeList(ChangeList):
+    """The guide list, with each guide's draft compared with what users see, for the whole page at once."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        states = drafts.states(list(self.result_list))
+        for guide in self.result_list:
+            guide.draft_state = states[guide.pk]
 
 
 @admin.register(Guide)
 class GuideAdmin(admin.ModelAdmin):
     form = GuideForm
-    list_display = ("title", "slug", "codes", "published", "updated_at")
+    list_display = ("title", "slug", "codes", "published", "draft", "updated_at")
     search_fields = ("slug", "title", "codes", "error", "messages")
     inlines = [PlatformInline, NodeInline]
     change_form_template = "admin/troubleshoot/guide/change_form.html"
@@ -123,6 +149,13 @@ class GuideAdmin(admin.ModelAdmin):
     @admin.display(description="Published version", ordering="newest")
     def published(self, guide):
         return guide.newest or "not yet"
+
+    @admin.display(description="Draft")
+    def draft(self, guide):
+        return str(guide.draft_state)
+
+    def get_changelist(self, request, **kwargs):
+        return GuideChangeList
 
     def save_model(self, request, obj, form, change):
         authoring.bump(obj)
@@ -163,6 +196,7 @@ class GuideAdmin(admin.ModelAdmin):
                 "graph": authoring.graph(draft, problems, urls),
                 "can_publish": request.user.has_perm(PUBLISH),
                 "published_number": Version.objects.newest_number(guide.slug),
+                "draft_state": drafts.state(guide),
             }
         return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
 
@@ -202,16 +236,35 @@ class GuideAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not request.user.has_perm(PUBLISH):
                 raise PermissionDenied(PUBLISHERS_ONLY)
-            old = get_object_or_404(Version, guide=guide, number=_number(request.POST.get("number")))
-            version, new = authoring.roll_back(old, request.user)
-            if new:
-                messages.success(request, f"Version {old.number} is published again, as version {version.number}.")
-            else:
-                messages.info(request, f"Version {old.number} is already what users see; nothing changed.")
-            return redirect("admin:troubleshoot_guide_versions", guide.pk)
+            return self._roll_back(request, guide)
         versions = authoring.changes(list(guide.versions.select_related("published_by")))
         return self._page(request, guide, "versions.html", f"Versions of “{guide.title}”", versions=versions,
                           can_publish=request.user.has_perm(PUBLISH))
+
+    def _roll_back(self, request, guide):
+        """Publish an older version again: first a page that says what it does to the draft, then on 'confirm' do it."""
+        old = get_object_or_404(Version, guide=guide, number=_number(request.POST.get("number")))
+        back = redirect("admin:troubleshoot_guide_versions", guide.pk)
+        if old.number == Version.objects.newest_number(guide.slug):
+            messages.info(request, f"Version {old.number} is already what users see; nothing changed.")
+            return back
+        if "confirm" not in request.POST:
+            return self._page(request, guide, "roll_back.html", f"Publish version {old.number} of “{guide.title}” again?",
+                              old=old, state=drafts.state(guide))
+        try:
+            version, new, kept = drafts.roll_back(old, request.user)
+        except document.DocumentError as exc:
+            messages.error(request, "Not published: " + "; ".join(exc.problems))
+            return back
+        if not new:
+            messages.info(request, f"Version {old.number} is already what users see; nothing changed.")
+        elif kept:
+            messages.warning(request, f"Version {old.number} is published again, as version {version.number}. "
+                                      "Your draft was kept as it was, so it now differs from what users see.")
+        else:
+            messages.success(request, f"Version {old.number} is published again, as version {version.number}. "
+                                      "The draft is now the same as what users see.")
+        return back
 
     def export_view(self, request, pk: int):
         guide = self._guide(request, pk)
@@ -231,19 +284,32 @@ class GuideAdmin(admin.ModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         problems = []
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                read = document.read(upload.read(document.MAX_DOCUMENT_BYTES + 1))
-                version, new = drafts.import_guide(
-                    read, request.user, form.cleaned_data["note"] or f"Imported from {upload.name}")
+                read = document.read(form.text())
+                imported = drafts.import_guide(read, request.user, replace_draft="replace" in request.POST,
+                                               seen_revision=form.cleaned_data["seen_revision"])
             except document.DocumentError as exc:
                 problems = exc.problems
+            except drafts.UnpublishedDraft as exc:
+                text = json.dumps(document.as_data(read), ensure_ascii=False, separators=(",", ":"))
+                return self._page(request, exc.row, "import_confirm.html", f"Replace the draft of “{exc.row.title}”?",
+                                  state=exc.state, text=text, revision=exc.row.revision,
+                                  fits=len(text.encode()) < (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2**62) - 10_000)
             else:
-                guide = version.guide
-                messages.success(request, f"Imported “{guide.title}”: version {version.number} "
-                                          f"{'is new' if new else 'already held this document'}.")
-                return redirect("admin:troubleshoot_guide_change", guide.pk)
+                messages.success(request, self._imported(imported))
+                return redirect("admin:troubleshoot_guide_change", imported.row.pk)
         return self._page(request, None, "import.html", "Import a guide", form=form, problems=problems)
+
+    @staticmethod
+    def _imported(imported: drafts.Imported) -> str:
+        guide = imported.row
+        if imported.version is not None:
+            return (f"Imported “{guide.title}”: version {imported.version.number}, which users see, "
+                    "already holds this document; the draft is the same.")
+        live = f"users still see version {imported.state.newest}" if imported.state.newest else "nothing is published yet"
+        return format_html("Imported “{}” as a draft: it is not published ({}). Look it over, then "
+                           '<a href="{}">publish it</a>.', guide.title, live,
+                           reverse("admin:troubleshoot_guide_publish", args=[guide.pk]))
 
     def analytics_view(self, request, pk: int):
         guide = self._guide(request, pk, "troubleshoot.view_run")

@@ -4,7 +4,6 @@ what each published version changed."""
 from dataclasses import dataclass
 
 from django import forms
-from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
@@ -143,9 +142,3 @@ def bump(obj: models.Guide | models.Node) -> None:
     obj.revision += 1
     if isinstance(obj, models.Node):
         models.Guide.objects.filter(pk=obj.guide_id).update(revision=F("revision") + 1)
-
-
-@transaction.atomic
-def roll_back(version: models.Version, user) -> tuple[models.Version, bool]:
-    """Make an older version's document the drafts and publish it again as the newest version."""
-    return drafts.import_guide(document.load(version.document), user, note=f"Rolled back to version {version.number}")

@@ -1,8 +1,10 @@
 """Draft rows to the guide and back, and publishing: the only place where rows meet the guide."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from . import document, models
 from .guide import LINKS, Guide
@@ -15,32 +17,48 @@ def _split_codes(codes: str) -> list[str]:
 
 
 def build(row: models.Guide) -> dict:
-    """The draft as document data, not yet checked: `document.review` turns it into a guide and says what is wrong.
+    """The draft as document data, not yet checked: `document.review` turns it into a guide and says what is wrong."""
+    return build_many([row])[row.pk]
 
-    Reads plain rows, four queries whatever the guide's size: guides can have thousands of nodes.
+
+def build_many(rows: list[models.Guide]) -> dict[int, dict]:
+    """Each guide's draft as document data, by primary key.
+
+    Reads plain rows, five queries whatever the number and size of the guides: guides can have
+    thousands of nodes, and the guide list shows each guide's draft state.
     """
-    platforms = list(row.platforms.values_list("id", "slug", "name", "support"))
-    platform_slug = {pk: slug for pk, slug, _, _ in platforms}
-    nodes = list(row.nodes.order_by("order", "id").values_list(
-        "id", "slug", "kind", "title", "help", "who", "is_start", *LINKS["solution"], *LINKS["checklist"]))
-    node_slug = {n[0]: n[1] for n in nodes}
+    pks = [row.pk for row in rows]
+    platforms: dict[int, list] = defaultdict(list)
+    platform_slug = {}
+    for pk, guide_id, slug, name, support in Platform.objects.filter(guide__in=pks).order_by("order", "id").values_list(
+            "id", "guide_id", "slug", "name", "support"):
+        platforms[guide_id].append((slug, name, support))
+        platform_slug[pk] = slug
+    nodes: dict[int, list] = defaultdict(list)
+    for node in Node.objects.filter(guide__in=pks).order_by("order", "id").values_list(
+            "guide_id", "id", "slug", "kind", "title", "help", "who", "is_start", *LINKS["solution"], *LINKS["checklist"]):
+        nodes[node[0]].append(node[1:])
+    node_slug = {n[0]: n[1] for guide_nodes in nodes.values() for n in guide_nodes}
     parts: dict[str, dict[int, list]] = {"choices": defaultdict(list), "instructions": defaultdict(list),
                                          "items": defaultdict(list)}
-    for node_id, slug, label, next_id in Choice.objects.filter(node__guide=row).order_by("order", "id").values_list(
+    for node_id, slug, label, next_id in Choice.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "slug", "label", "next_id"):
         parts["choices"][node_id].append({"slug": slug, "label": label, "next": node_slug.get(next_id, "")})
-    for node_id, text, platform_id in Instruction.objects.filter(node__guide=row).order_by("order", "id").values_list(
+    for node_id, text, platform_id in Instruction.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "text", "platform_id"):
         parts["instructions"][node_id].append({"text": text} | ({"platform": platform_slug[platform_id]} if platform_id else {}))
-    for node_id, slug, label, expected in CheckItem.objects.filter(node__guide=row).order_by("order", "id").values_list(
+    for node_id, slug, label, expected in CheckItem.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "slug", "label", "expected"):
         parts["items"][node_id].append({"slug": slug, "label": label, "expected": expected})
+    return {row.pk: _data(row, platforms[row.pk], nodes[row.pk], node_slug, parts) for row in rows}
 
+
+def _data(row: models.Guide, platforms: list, nodes: list, node_slug: dict, parts: dict) -> dict:
     starts = [n[1] for n in nodes if n[6]]
     data: dict = {
         "slug": row.slug, "title": row.title, "summary": row.summary, "codes": _split_codes(row.codes),
         "error": row.error, "messages": [m.strip() for m in row.messages.splitlines() if m.strip()],
-        "platforms": [{"slug": slug, "name": name, "support": support} for _, slug, name, support in platforms],
+        "platforms": [{"slug": slug, "name": name, "support": support} for slug, name, support in platforms],
         "start": starts[0] if len(starts) == 1 else "", "nodes": [],
     }
     for pk, slug, kind, title, help_text, who, _, *links in nodes:
@@ -60,10 +78,12 @@ def build(row: models.Guide) -> dict:
 @transaction.atomic
 def save(guide: Guide) -> models.Guide:
     """Replace the drafts of the guide (creating it if new) with this guide."""
-    row, _ = models.Guide.objects.select_for_update().get_or_create(slug=guide.slug, defaults={"title": guide.title})
+    row, created = models.Guide.objects.select_for_update().get_or_create(slug=guide.slug, defaults={"title": guide.title})
     row.title, row.summary, row.error = guide.title, guide.summary, guide.error
     row.codes = ", ".join(guide.codes)
     row.messages = "\n".join(guide.messages)
+    if not created:
+        row.revision += 1  # a guide page opened before this is stale now
     row.save()
     row.nodes.all().delete()
     row.platforms.all().delete()
@@ -104,7 +124,11 @@ def save(guide: Guide) -> models.Guide:
 def publish(row: models.Guide, user=None, note: str = "") -> Version:
     """Check the drafts and store them as the next version; raises DocumentError if they have errors."""
     row = models.Guide.objects.select_for_update().get(pk=row.pk)
-    guide = document.check(build(row))
+    return _publish(row, document.check(build(row)), user, note)
+
+
+def _publish(row: models.Guide, guide: Guide, user, note: str) -> Version:
+    """Store a checked guide as the guide's next version; the caller holds the guide's row locked."""
     number = (Version.objects.newest_number(row.slug) or 0) + 1
     version = Version.objects.create(guide=row, number=number, document=document.as_data(guide), note=note[:300],
                                      published_by=user)
@@ -112,15 +136,146 @@ def publish(row: models.Guide, user=None, note: str = "") -> Version:
     return version
 
 
-@transaction.atomic
-def import_guide(guide: Guide, user=None, note: str = "") -> tuple[Version, bool]:
-    """Make a checked guide the drafts and publish it, unless the newest version holds it already.
+@dataclass(frozen=True)
+class DraftState:
+    """How a guide's drafts stand against what users see: the newest published version."""
 
-    Returns the version that serves it and whether it is new. The caller's transaction rolls the
-    drafts back if publishing fails.
+    newest: int | None  # None: nothing is published yet
+    unpublished: bool  # the drafts hold work that no published version holds
+    added: tuple[str, ...] = ()  # titles of nodes only the draft has
+    removed: tuple[str, ...] = ()  # titles of nodes only the newest version has
+    changed: tuple[str, ...] = ()  # titles of nodes in both that differ
+    details: bool = False  # the guide's own fields (title, codes, messages, platforms, start) differ
+
+    @property
+    def nodes_differ(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.changed)
+
+    def __str__(self) -> str:
+        if self.unpublished:
+            return "Unpublished changes"
+        return f"Same as version {self.newest}" if self.newest else "Empty"
+
+    def summary(self) -> str:
+        """What replacing the drafts would lose, in one sentence."""
+        if self.newest is None:
+            return "your draft has never been published"
+        n = self.nodes_differ
+        parts = [f"{n} node{'' if n == 1 else 's'} differ{'s' if n == 1 else ''} from version {self.newest}"]
+        if self.details:
+            parts.append("the guide's own fields (title, codes, messages, platforms or start) differ")
+        return "your draft has unpublished changes: " + "; ".join(parts)
+
+
+class UnpublishedDraft(Exception):
+    """The drafts hold unpublished work; replacing them needs the author's say-so."""
+
+    def __init__(self, row: models.Guide, state: DraftState):
+        super().__init__(state.summary())
+        self.row, self.state = row, state
+
+
+GUIDE_FIELDS = ("slug", "title", "summary", "codes", "error", "messages", "platforms", "start")
+
+
+def compare(draft: Guide, live: Guide | None, number: int | None = None, has_rows: bool = True) -> DraftState:
+    """The draft against the newest published guide, version `number`; with nothing published, any rows are unpublished work."""
+    if live is None:
+        return DraftState(None, has_rows, added=tuple(n.title for n in draft.nodes.values()))
+    added = tuple(n.title for slug, n in draft.nodes.items() if slug not in live.nodes)
+    removed = tuple(n.title for slug, n in live.nodes.items() if slug not in draft.nodes)
+    changed = tuple(n.title for slug, n in draft.nodes.items() if slug in live.nodes and live.nodes[slug] != n)
+    details = any(getattr(draft, f) != getattr(live, f) for f in GUIDE_FIELDS)
+    return DraftState(number, bool(added or removed or changed or details), added, removed, changed, details)
+
+
+def states(rows: list[models.Guide]) -> dict[int, DraftState]:
+    """Each guide's draft state, by primary key, in six queries whatever the number of guides.
+
+    A draft whose data is the newest version's, empty fields aside, is the same without reading
+    either as a guide: the guide list shows ~70 guides' states, and most are the same.
     """
-    latest = Version.objects.filter(guide__slug=guide.slug).order_by("-number").first()
-    row = save(guide)
-    if latest and document.load(latest.document) == guide:
-        return latest, False
-    return publish(row, user, note), True
+    newest = Version.objects.filter(guide__in=rows, number=Subquery(
+        Version.objects.filter(guide=OuterRef("guide")).order_by("-number").values("number")[:1]))
+    live = {guide_id: (number, data) for guide_id, number, data in newest.values_list("guide_id", "number", "document")}
+    drafts = build_many(rows)
+    result = {}
+    for row in rows:
+        data = drafts[row.pk]
+        if row.pk not in live:
+            result[row.pk] = compare(document.review(data)[0], None, has_rows=bool(data["nodes"] or data["platforms"]))
+            continue
+        number, stored = live[row.pk]
+        if _plain(data) == _plain(stored):
+            result[row.pk] = DraftState(number, False)
+        else:
+            result[row.pk] = compare(document.review(data)[0], document.load(stored), number)
+    return result
+
+
+def state(row: models.Guide) -> DraftState:
+    return states([row])[row.pk]
+
+
+def _plain(value):
+    """Document data without its empty fields, which versions leave out."""
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items() if v not in ("", [], None)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Imported:
+    row: models.Guide
+    version: Version | None  # the version that serves the document; None when it is only a draft
+    new: bool  # a version was published by this import
+    state: DraftState  # the drafts against what users see, after the import
+
+
+@transaction.atomic
+def import_guide(guide: Guide, user=None, note: str = "", *, publish: bool = False,
+                 replace_draft: bool = False, seen_revision: int | None = None) -> Imported:
+    """Make a checked guide the drafts, and with `publish` publish it unless the newest version holds it already.
+
+    Drafts with unpublished work are replaced only with `replace_draft`, and then only if nobody
+    saved the guide since `seen_revision` (when given); otherwise UnpublishedDraft says what they
+    hold and nothing changes. Drafts that already hold the document are left as they are.
+    """
+    row = models.Guide.objects.select_for_update().filter(slug=guide.slug).first()
+    if row is None:
+        row = save(guide)
+    else:
+        before = state(row)
+        if document.review(build(row))[0] != guide:
+            if before.unpublished and (not replace_draft or seen_revision not in (None, row.revision)):
+                raise UnpublishedDraft(row, before)
+            row = save(guide)
+    latest = Version.objects.filter(guide=row).order_by("-number").first()
+    if latest is not None and document.load(latest.document) == guide:
+        return Imported(row, latest, False, state(row))
+    if publish:
+        version = _publish(row, guide, user, note)
+        return Imported(row, version, True, state(row))
+    return Imported(row, None, False, state(row))
+
+
+@transaction.atomic
+def roll_back(old: Version, user) -> tuple[Version, bool, bool]:
+    """Publish an older version's document again as the newest version.
+
+    Returns the version that serves it, whether it is new, and whether the drafts were kept: drafts
+    with unpublished work stay as they are (their rows, and node pages open on them, untouched);
+    drafts that match what users saw become the old document. A version already newest changes nothing.
+    """
+    row = models.Guide.objects.select_for_update().get(pk=old.guide_id)
+    latest = Version.objects.filter(guide=row).order_by("-number").first()
+    if latest.number == old.number:
+        return latest, False, True
+    guide = document.check(document.as_data(document.load(old.document)))  # linted again, as publishing does
+    note = f"Rolled back to version {old.number}"
+    if state(row).unpublished:
+        return _publish(row, guide, user, note), True, True
+    save(guide)
+    return _publish(row, guide, user, note), True, False

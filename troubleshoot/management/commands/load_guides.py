@@ -10,7 +10,7 @@ from troubleshoot.models import Guide
 class Command(BaseCommand):
     help = (
         "Load the shipped guides from fixtures/. A guide already in the database is left as it is, "
-        "so running this again never duplicates guides or undoes edits made in the admin."
+        "so running this again never duplicates guides or undoes edits made in the admin. A new guide is published at once."
     )
 
     def add_arguments(self, parser):
@@ -28,5 +28,5 @@ class Command(BaseCommand):
             if Guide.objects.filter(slug=guide.slug).exists():
                 self.stdout.write(f"Kept {guide.slug}: it is already here (import_guide replaces it on purpose).")
                 continue
-            version, _ = drafts.import_guide(guide, note=f"Shipped guide {path.name}")
-            self.stdout.write(f"Loaded {guide.slug} as version {version.number}.")
+            imported = drafts.import_guide(guide, note=f"Shipped guide {path.name}", publish=True)
+            self.stdout.write(f"Loaded {guide.slug} as version {imported.version.number}.")
