@@ -9,13 +9,15 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from . import analytics, authoring, document, drafts, views
@@ -432,27 +434,114 @@ class VersionAdmin(admin.ModelAdmin):
         return False  # old links keep opening the version they were made on
 
 
+class MissingStatus(admin.SimpleListFilter):
+    """Open codes by default: a code that a published guide covers is closed, and shown only when asked."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("closed", "Closed: a published guide covers the code"), ("all", "All")]
+
+    def choices(self, changelist):
+        yield {"selected": self.value() is None, "display": "Open",
+               "query_string": changelist.get_query_string(remove=[self.parameter_name])}
+        for value, title in self.lookup_choices:
+            yield {"selected": self.value() == value, "display": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: value})}
+
+    def queryset(self, request, queryset):
+        covered = list(Version.objects.covered_codes())
+        if self.value() == "all":
+            return queryset
+        if self.value() == "closed":
+            return queryset.filter(code__in=covered)
+        return queryset.exclude(code__in=covered)
+
+
 @admin.register(MissingPaste)
 class MissingPasteAdmin(admin.ModelAdmin):
-    """What people pasted that opened no guide, most frequent first: the guides to write next."""
+    """What people pasted that opened no guide, one row per error code, most frequent first: the guides to write next.
 
-    list_display = ("count", "code", "short_text", "last_seen", "start_guide")
-    list_filter = ("code",)
+    A code's row counts the pastes of all its wordings; its page lists them. Pastes without a code
+    are listed by wording. A code that a published guide covers is closed (the status filter).
+    """
+
+    list_display = ("total_count", "code", "wording", "last_pasted", "start_guide")
+    list_display_links = ("code", "wording")
+    list_filter = (MissingStatus,)
     search_fields = ("code", "text")
-    readonly_fields = ("code", "text", "count", "first_seen", "last_seen")
+    readonly_fields = ("code", "total_count", "all_wordings", "first_seen", "last_pasted", "start_guide")
     fields = readonly_fields
 
+    def get_queryset(self, request):
+        rows = MissingPaste.objects.by_code()  # ordered by what it annotates, so not super()'s ordering
+        covered = Version.objects.covered_codes()
+        pks = dict(Guide.objects.filter(slug__in=set(covered.values())).values_list("slug", "pk"))
+        existing = Guide.objects.filter(slug=Lower(OuterRef("code")))
+        return rows.annotate(
+            covered_slug=Case(*(When(code=c, then=Value(slug)) for c, slug in covered.items()), default=Value("")),
+            covered_pk=Case(*(When(code=c, then=Value(pks[slug])) for c, slug in covered.items()),
+                            default=Value(None), output_field=IntegerField()),
+            guide_slug=Case(When(code="", then=Value(None)), default=Subquery(existing.values("slug")[:1])),
+            guide_pk=Case(When(code="", then=Value(None)), default=Subquery(existing.values("pk")[:1]),
+                          output_field=IntegerField()),
+        )
+
+    def get_ordering(self, request):
+        return ("-total", "-seen")  # annotations of by_code(): the pastes of all of a code's wordings
+
+    def get_search_results(self, request, queryset, search_term):
+        """A code's row is found by any of its wordings, not only the one it shows."""
+        if not search_term:
+            return queryset, False
+        found, _ = super().get_search_results(request, MissingPaste.objects.all(), search_term)
+        codes = found.exclude(code="").values("code")
+        return queryset.filter(Q(code__in=codes) | Q(code="", pk__in=found.filter(code="").values("pk"))), False
+
+    @admin.display(description="Pastes", ordering="total")
+    def total_count(self, paste):
+        return paste.total
+
     @admin.display(description="Pasted text")
-    def short_text(self, paste):
-        return paste.text[:120] + ("…" if len(paste.text) > 120 else "")
+    def wording(self, paste):
+        text = paste.text[:120] + ("…" if len(paste.text) > 120 else "")
+        more = paste.wordings - 1
+        if more:
+            return format_html("{}<br><small>and {} other wording{} of this code</small>", text, more, "s"[:more > 1])
+        return text
+
+    @admin.display(description="Last pasted", ordering="seen")
+    def last_pasted(self, paste):
+        return date_format(timezone.localtime(paste.seen), "DATETIME_FORMAT")
+
+    @admin.display(description="Wordings, most pasted first")
+    def all_wordings(self, paste):
+        return format_html("<ol>{}</ol>", format_html_join(
+            "", "<li>{} <small>({} paste{})</small></li>",
+            ((w.text, w.count, "s"[:w.count > 1]) for w in MissingPaste.objects.wordings_of(paste))))
 
     @admin.display(description="")
     def start_guide(self, paste):
+        if paste.covered_pk:
+            return format_html('Closed: covered by <a href="{}">{}</a>',
+                               reverse("admin:troubleshoot_guide_change", args=[paste.covered_pk]), paste.covered_slug)
+        if paste.guide_pk:  # a guide with this code's slug is being written: open it, never start a second
+            return format_html('<a href="{}">Open the guide {}</a>',
+                               reverse("admin:troubleshoot_guide_change", args=[paste.guide_pk]), paste.guide_slug)
         initial = {"codes": paste.code, "error": paste.text[:1000], "title": paste.code or paste.text[:80]}
         if paste.code:
             initial["slug"] = paste.code.lower()
         url = reverse("admin:troubleshoot_guide_add") + "?" + urlencode(initial)
         return format_html('<a href="{}">Start a guide</a>', url)
+
+    def delete_model(self, request, obj):
+        MissingPaste.objects.wordings_of(obj).delete()  # a code's row stands for all its wordings
+
+    def delete_queryset(self, request, queryset):
+        rows = list(queryset)
+        MissingPaste.objects.filter(Q(code__in=[r.code for r in rows if r.code]) |
+                                    Q(pk__in=[r.pk for r in rows if not r.code])).delete()
 
     def has_add_permission(self, request):
         return False

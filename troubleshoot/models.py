@@ -5,6 +5,7 @@ publishing stores that document, frozen, as the next `Version`. The typed guide 
 """
 
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -152,6 +153,13 @@ class VersionQuerySet(models.QuerySet):
         """(slug, newest number) of every published guide, by slug."""
         return tuple(self.values_list("guide__slug").annotate(number=models.Max("number")).order_by("guide__slug"))
 
+    def covered_codes(self) -> dict[str, str]:
+        """Each error code a guide's newest version lists, upper-cased, with that guide's slug."""
+        newest = models.Subquery(
+            Version.objects.filter(guide=models.OuterRef("guide")).order_by("-number").values("number")[:1])
+        rows = self.filter(number=newest).order_by("guide__slug").values_list("guide__slug", "document__codes")
+        return {str(code).upper(): slug for slug, codes in rows for code in (codes or []) if isinstance(codes, list)}
+
 
 class Version(models.Model):
     """A published guide: its document, frozen. An edit is a new version, never a change to this one."""
@@ -177,16 +185,47 @@ class Version(models.Model):
 
 
 class MissingPasteQuerySet(models.QuerySet):
-    def record(self, text: str, normalised: str, code: str = "") -> None:
-        """Count one more paste of this text; the first one's text is kept, capped."""
+    def record(self, text: str, normalised: str, code: str = "", may_add: Callable[[], bool] = lambda: True) -> bool:
+        """Count one more paste of this text; the first one's text is kept, capped.
+
+        A text seen before is always counted. A new text gets a row only if `may_add()` says so (the
+        limit on new rows); returns whether the paste was counted.
+        """
         key = hashlib.sha256(normalised.encode()).hexdigest()
         if self.filter(key=key).update(count=models.F("count") + 1, last_seen=timezone.now()):
-            return
+            return True
+        if not may_add():
+            return False
         try:
             with transaction.atomic():
                 self.create(key=key, code=code[:20], text=text[: MissingPaste.TEXT_LIMIT])
         except IntegrityError:  # someone recorded the same text at the same moment
             self.filter(key=key).update(count=models.F("count") + 1, last_seen=timezone.now())
+        return True
+
+    def by_code(self) -> "MissingPasteQuerySet":
+        """One row per error code (its first wording), most pasted first; pastes without a code by wording.
+
+        Each row carries `total` (the pastes of all its wordings), `wordings` (how many) and `seen`
+        (the last paste of any of them).
+        """
+        same_code = MissingPaste.objects.filter(code=models.OuterRef("code")).order_by().values("code")
+
+        def of_code(aggregate, alone):
+            return models.Case(models.When(code="", then=alone), default=models.Subquery(
+                same_code.annotate(value=aggregate).values("value")[:1]))
+
+        first = same_code.annotate(first=models.Min("id")).values("first")[:1]
+        return self.filter(models.Q(code="") | models.Q(id=models.Subquery(first))).annotate(
+            total=of_code(models.Sum("count"), models.F("count")),
+            wordings=of_code(models.Count("id"), models.Value(1)),
+            seen=of_code(models.Max("last_seen"), models.F("last_seen")),
+        ).order_by("-total", "-seen", "id")
+
+    def wordings_of(self, paste: "MissingPaste") -> "MissingPasteQuerySet":
+        """Every wording pasted with this paste's code, most pasted first (just this one without a code)."""
+        same = self.filter(code=paste.code) if paste.code else self.filter(pk=paste.pk)
+        return same.order_by("-count", "-last_seen", "id")
 
 
 class MissingPaste(models.Model):
@@ -208,6 +247,7 @@ class MissingPaste(models.Model):
 
     class Meta:
         ordering = ["-count", "-last_seen"]
+        indexes = [models.Index(fields=["code"], name="missingpaste_code")]
         verbose_name = "missing guide"
         verbose_name_plural = "missing guides"
 

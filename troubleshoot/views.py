@@ -23,7 +23,7 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from .engine import Walk, WrongAnswer, checklist_answer, walk
-from .limits import allow
+from .limits import allow, first_this_minute
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
 from .origin import from_this_site
@@ -150,8 +150,31 @@ def find(request: HttpRequest) -> HttpResponse:
         context = {"guide_list": newest_guide_list(), "paste_problem": "Paste the error message first: the box was empty."}
         return render(request, "troubleshoot/home.html", context, status=400)
     if not allow(request, "paste"):
+        _count_refused(request, text)
         return too_many_requests(request)
     return _open(request, text, catalogue.matcher().match(text))
+
+
+def _count_refused(request: HttpRequest, text: str) -> None:
+    """A paste refused by the limit still counts in missing guides if it would have opened none (bounded)."""
+    if not allow(request, "refused"):
+        if first_this_minute(request, "refused"):
+            log.warning("a flood of pastes from one client: refused pastes beyond the limit are not counted this minute")
+        return
+    found = catalogue.matcher().match(text)
+    if not found.guide and not found.choices:
+        _record(request, text, found.code)
+
+
+def _record(request: HttpRequest, text: str, code: str) -> None:
+    """Count a paste that opened no guide: always on its row if seen before, a new row within the limit."""
+    try:
+        # /error/ links record too, so a flood of them is bounded here
+        if not MissingPaste.objects.record(clean(text), normalise(text), code, lambda: allow(request, "record")):
+            if first_this_minute(request, "record"):
+                log.warning("new texts with no guide from one client: more than the limit this minute, not recorded")
+    except DatabaseError:  # learning what is missing must never cost the user their answer
+        log.exception("could not record a paste with no guide")
 
 
 def error_link(request: HttpRequest, code: str) -> HttpResponse:
@@ -172,11 +195,7 @@ def _open(request: HttpRequest, text: str, found: Match) -> HttpResponse:
         return redirect("troubleshoot:version", guide=found.guide.slug, version=newest)
     if found.choices:
         return render(request, "troubleshoot/choose_guide.html", {"guides": found.choices, "pasted": clean(text)})
-    try:
-        if allow(request, "record"):  # /error/ links record too, so a flood of them is bounded here
-            MissingPaste.objects.record(clean(text), normalise(text), found.code)
-    except DatabaseError:  # learning what is missing must never cost the user their answer
-        log.exception("could not record a paste with no guide")
+    _record(request, text, found.code)
     context = {
         "code": found.code, "suggestions": found.suggestions, "guide_list": newest_guide_list(),
         "pasted": clean(text), "cut": len(text) > MAX_TEXT,

@@ -154,7 +154,8 @@ if HTTPS:
 
 # Anonymous writes each client may make per minute; past them it is slowed (HTTP 429) or, for new
 # runs, simply not recorded. PROXY_COUNT: how many trusted proxies add to X-Forwarded-For.
-WRITES_PER_MINUTE = {"paste": 30, "record": 30, "suggest": 120, "feedback": 10, "run": 120}
+# Per client address and minute, sized for an office of 200 people behind one address: troubleshoot/limits.py says why.
+WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200, "feedback": 60, "run": 300}
 RATE_LIMITS = os.environ.get("RATE_LIMITS", "on") != "off"  # off only for load tests (make bench)
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
