@@ -114,6 +114,13 @@ def test_every_problem_shows_at_once_whatever_else_is_wrong(publisher):
     assert "no instructions for platform" in node_page and "leads nowhere" not in node_page  # its own problems only
 
 
+def test_the_guide_page_compares_the_draft_with_what_users_see_word_by_word(editor):
+    Node.objects.filter(guide__slug="ns0109", slug="escalate").update(title="Talk to Concierge")
+    page = editor.get(f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/change/").content.decode()
+    assert "The draft beside version 1, word by word" in page
+    assert "<del>Ask</del> Concierge <del>to check the connection</del>" in page and "<ins>Talk to</ins> Concierge" in page
+
+
 def test_an_editor_is_told_who_can_publish_a_ready_draft(editor, publisher):
     url = f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/change/"
     assert "a member of “guide publishers” can publish it" in editor.get(url).content.decode()

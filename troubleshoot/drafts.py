@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from . import document, models
+from . import compare, document, models
 from .guide import LINKS, Guide
 from .models import CheckItem, Choice, Instruction, Node, Platform, Version
 from .published import catalogue
@@ -142,10 +142,26 @@ class DraftState:
 
     newest: int | None  # None: nothing is published yet
     unpublished: bool  # the drafts hold work that no published version holds
-    added: tuple[str, ...] = ()  # titles of nodes only the draft has
-    removed: tuple[str, ...] = ()  # titles of nodes only the newest version has
-    changed: tuple[str, ...] = ()  # titles of nodes in both that differ
-    details: bool = False  # the guide's own fields (title, codes, messages, platforms, start) differ
+    changes: tuple[compare.NodeChange, ...] = ()  # from the newest version to the draft, node by node
+
+    def _titles(self, state: str) -> tuple[str, ...]:
+        return tuple(c.title for c in self.changes if c.slug and c.state == state)
+
+    @property
+    def added(self) -> tuple[str, ...]:  # titles of nodes only the draft has
+        return self._titles("added")
+
+    @property
+    def removed(self) -> tuple[str, ...]:  # titles of nodes only the newest version has
+        return self._titles("removed")
+
+    @property
+    def changed(self) -> tuple[str, ...]:  # titles of nodes in both that differ
+        return self._titles("changed")
+
+    @property
+    def details(self) -> bool:  # the guide's own fields (title, codes, messages, platforms, start) differ
+        return any(not c.slug for c in self.changes)
 
     @property
     def nodes_differ(self) -> int:
@@ -175,18 +191,10 @@ class UnpublishedDraft(Exception):
         self.row, self.state = row, state
 
 
-GUIDE_FIELDS = ("slug", "title", "summary", "codes", "error", "messages", "platforms", "start")
-
-
-def compare(draft: Guide, live: Guide | None, number: int | None = None, has_rows: bool = True) -> DraftState:
+def against(draft: Guide, live: Guide | None, number: int | None = None, has_rows: bool = True) -> DraftState:
     """The draft against the newest published guide, version `number`; with nothing published, any rows are unpublished work."""
-    if live is None:
-        return DraftState(None, has_rows, added=tuple(n.title for n in draft.nodes.values()))
-    added = tuple(n.title for slug, n in draft.nodes.items() if slug not in live.nodes)
-    removed = tuple(n.title for slug, n in live.nodes.items() if slug not in draft.nodes)
-    changed = tuple(n.title for slug, n in draft.nodes.items() if slug in live.nodes and live.nodes[slug] != n)
-    details = any(getattr(draft, f) != getattr(live, f) for f in GUIDE_FIELDS)
-    return DraftState(number, bool(added or removed or changed or details), added, removed, changed, details)
+    changes = tuple(compare.compare(live, draft))
+    return DraftState(number, has_rows if live is None else bool(changes), changes)
 
 
 def states(rows: list[models.Guide]) -> dict[int, DraftState]:
@@ -203,13 +211,13 @@ def states(rows: list[models.Guide]) -> dict[int, DraftState]:
     for row in rows:
         data = drafts[row.pk]
         if row.pk not in live:
-            result[row.pk] = compare(document.review(data)[0], None, has_rows=bool(data["nodes"] or data["platforms"]))
+            result[row.pk] = against(document.review(data)[0], None, has_rows=bool(data["nodes"] or data["platforms"]))
             continue
         number, stored = live[row.pk]
         if _plain(data) == _plain(stored):
             result[row.pk] = DraftState(number, False)
         else:
-            result[row.pk] = compare(document.review(data)[0], document.load(stored), number)
+            result[row.pk] = against(document.review(data)[0], document.load(stored), number)
     return result
 
 
