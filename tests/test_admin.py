@@ -423,3 +423,18 @@ def test_editors_may_change_instructions_after_the_model_was_renamed(db):
     codenames = set(Group.objects.get(name="guide editors").permissions.values_list("codename", flat=True))
     assert {"add_instruction", "change_instruction", "delete_instruction", "view_instruction"} <= codenames
     assert not any(code.endswith("_step") for code in codenames)
+
+
+def test_a_node_page_open_in_another_tab_survives_an_import_and_refuses_its_stale_form(publisher):
+    from troubleshoot import drafts
+
+    pk = node_pk("ns0109", "admin-login")
+    mine = node_form(publisher, pk)  # opened before the import
+    doc = shipped_documents()["ns0109"]
+    next(n for n in doc["nodes"] if n["slug"] == "admin-login")["title"] = "Imported title"
+    drafts.import_guide(document.check(doc), replace_draft=True)
+    assert publisher.get(f"/admin/troubleshoot/node/{pk}/change/").status_code == 200  # the same node, in place
+    mine["title"] = "My title"
+    response = publisher.post(f"/admin/troubleshoot/node/{pk}/change/", mine)
+    assert "Someone else saved this since you opened it" in response.content.decode()
+    assert Node.objects.get(pk=pk).title == "Imported title"
