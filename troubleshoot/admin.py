@@ -26,7 +26,7 @@ from .published import GuideVersion
 
 PUBLISH = "troubleshoot.publish_guide"
 # Shown on the 403 page (templates/403.html shows a PermissionDenied's message) to an editor who opens a publisher's page.
-PUBLISHERS_ONLY = ("Publishing, importing and rolling back guides is for members of the “guide publishers” group. "
+PUBLISHERS_ONLY = ("Publishing, importing, rolling back and retiring guides is for members of the “guide publishers” group. "
                    "Ask an administrator to add you to it, or ask a guide publisher to do this for you.")
 
 
@@ -76,6 +76,31 @@ def _number(value: str | None) -> int:
 class PublishForm(forms.Form):
     note = forms.CharField(max_length=300, help_text="What changed, for the version list.",
                            widget=forms.TextInput(attrs={"size": 80}))
+
+
+class RetireForm(forms.Form):
+    note = forms.CharField(
+        max_length=300, required=False, label="Note for users", widget=forms.TextInput(attrs={"size": 80}),
+        help_text="Optional. Shown on the guide's pages to people who open an old link, e.g. "
+                  "“NetSuite no longer shows this error.” or “See the guide for NS0110 instead.”")
+
+
+class UnretireForm(forms.Form):
+    note = forms.CharField(max_length=300, required=False, label="Why", widget=forms.TextInput(attrs={"size": 80}),
+                           help_text="Optional. Kept in the guide's history.")
+
+
+class RetiredFilter(admin.SimpleListFilter):
+    title = "retired"
+    parameter_name = "retired"
+
+    def lookups(self, request, model_admin):
+        return [("no", "In use"), ("yes", "Retired")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(retired_at__isnull=self.value() == "no")
+        return queryset
 
 
 class AnalyticsForm(forms.Form):
@@ -139,7 +164,8 @@ class GuideChangeList(ChangeList):
 @admin.register(Guide)
 class GuideAdmin(admin.ModelAdmin):
     form = GuideForm
-    list_display = ("title", "slug", "codes", "published", "draft", "updated_at")
+    list_display = ("title", "slug", "codes", "published", "draft", "retired", "updated_at")
+    list_filter = (RetiredFilter,)
     search_fields = ("slug", "title", "codes", "error", "messages")
     inlines = [PlatformInline, NodeInline]
     change_form_template = "admin/troubleshoot/guide/change_form.html"
@@ -155,6 +181,30 @@ class GuideAdmin(admin.ModelAdmin):
     @admin.display(description="Draft")
     def draft(self, guide):
         return str(guide.draft_state)
+
+    @admin.display(description="Retired", ordering="retired_at")
+    def retired(self, guide):
+        if guide.retired_at is None:
+            return None  # the admin's empty mark
+        return "Retired " + date_format(timezone.localtime(guide.retired_at), "DATE_FORMAT")
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        # Guides with versions cannot be deleted (delete_view says why); choose them one at a time.
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A guide that was published or walked is retired, not deleted: say so, instead of Django's generic refusal."""
+        guide = self.get_object(request, object_id)
+        if guide is None or not (guide.versions.exists() or guide.runs.exists()):
+            return super().delete_view(request, object_id, extra_context)
+        if not self.has_delete_permission(request, guide):
+            raise PermissionDenied
+        response = self._page(request, guide, "cannot_delete.html", f"“{guide.title}” cannot be deleted",
+                              versions=guide.versions.count(), can_publish=request.user.has_perm(PUBLISH))
+        response.status_code = 409 if request.method == "POST" else 200
+        return response
 
     def get_changelist(self, request, **kwargs):
         return GuideChangeList
@@ -177,6 +227,8 @@ class GuideAdmin(admin.ModelAdmin):
         return [
             path("import/", view(self.import_view), name="troubleshoot_guide_import"),
             path("<int:pk>/publish/", view(self.publish_view), name="troubleshoot_guide_publish"),
+            path("<int:pk>/retire/", view(self.retire_view), name="troubleshoot_guide_retire"),
+            path("<int:pk>/unretire/", view(self.unretire_view), name="troubleshoot_guide_unretire"),
             path("<int:pk>/versions/", view(self.versions_view), name="troubleshoot_guide_versions"),
             path("<int:pk>/export/", view(self.export_view), name="troubleshoot_guide_export"),
             path("<int:pk>/analytics/", view(self.analytics_view), name="troubleshoot_guide_analytics"),
@@ -232,6 +284,38 @@ class GuideAdmin(admin.ModelAdmin):
                 return redirect("admin:troubleshoot_guide_versions", guide.pk)
         return self._page(request, guide, "publish.html", f"Publish “{guide.title}”", form=form,
                           problems=problems, blocking=errors)
+
+    def retire_view(self, request, pk: int):
+        """Hide a guide from users' lists and matching, keeping its links: a page that says so, then on POST do it."""
+        guide = self._guide(request, pk, PUBLISH)
+        if guide.retired_at is not None:
+            messages.info(request, f"“{guide.title}” is already retired; nothing changed.")
+            return redirect("admin:troubleshoot_guide_change", guide.pk)
+        form = RetireForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"].strip()
+            if drafts.retire(guide, request.user, note):
+                self.log_change(request, guide, f"Retired. {note}".strip())
+            messages.success(request, f"Retired “{guide.title}”: it is hidden from the guide list, agents' search and "
+                                      "paste matching. Its links still open, with a notice that it is retired.")
+            return redirect("admin:troubleshoot_guide_change", guide.pk)
+        return self._page(request, guide, "retire.html", f"Retire “{guide.title}”?", form=form,
+                          newest=Version.objects.newest_number(guide.slug))
+
+    def unretire_view(self, request, pk: int):
+        guide = self._guide(request, pk, PUBLISH)
+        if guide.retired_at is None:
+            messages.info(request, f"“{guide.title}” is not retired; nothing changed.")
+            return redirect("admin:troubleshoot_guide_change", guide.pk)
+        form = UnretireForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"].strip()
+            if drafts.unretire(guide):
+                self.log_change(request, guide, f"Back in use. {note}".strip())
+            messages.success(request, f"“{guide.title}” is in use again: it shows in the guide list, agents' search "
+                                      "and paste matching.")
+            return redirect("admin:troubleshoot_guide_change", guide.pk)
+        return self._page(request, guide, "unretire.html", f"Un-retire “{guide.title}”?", form=form)
 
     def versions_view(self, request, pk: int):
         guide = self._guide(request, pk)

@@ -1,10 +1,11 @@
-"""Draft rows to the guide and back, and publishing: the only place where rows meet the guide."""
+"""Draft rows to the guide and back, publishing and retiring: the only place where rows meet the guide."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
 
 from . import compare, document, models
 from .guide import LINKS, Guide
@@ -186,6 +187,26 @@ def _publish(row: models.Guide, guide: Guide, user, note: str) -> Version:
                                      published_by=user)
     transaction.on_commit(catalogue.forget_newest)
     return version
+
+
+def retire(row: models.Guide, user=None, note: str = "") -> bool:
+    """Hide the guide from the guide list, agents' search and paste matching; its links keep opening.
+
+    Returns False when it was retired already (nothing changes). Seen here at once, elsewhere within
+    NEWEST_VERSION_SECONDS.
+    """
+    changed = models.Guide.objects.filter(pk=row.pk, retired_at__isnull=True).update(
+        retired_at=timezone.now(), retired_by=user, retired_note=note.strip()[:300])
+    transaction.on_commit(catalogue.forget_newest)
+    return bool(changed)
+
+
+def unretire(row: models.Guide) -> bool:
+    """Show a retired guide again, as before; False when it was not retired."""
+    changed = models.Guide.objects.filter(pk=row.pk, retired_at__isnull=False).update(
+        retired_at=None, retired_by=None, retired_note="")
+    transaction.on_commit(catalogue.forget_newest)
+    return bool(changed)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ publishing stores that document, frozen, as the next `Version`. The typed guide 
 
 import hashlib
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -28,6 +29,12 @@ class Guide(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Counts saves, so that a form opened before someone else's save is refused, not applied.
     revision = models.PositiveIntegerField(default=0, editable=False)
+    # A retired guide is hidden from the guide list, agents' search and paste matching; its links still open.
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    retired_note = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["slug"]
@@ -145,19 +152,31 @@ class CheckItem(models.Model):
         return f"{self.label}: {self.expected}"
 
 
+class Newest(NamedTuple):
+    """A published guide's newest version number, and whether (and why) the guide is retired."""
+
+    slug: str
+    number: int
+    retired: bool
+    note: str
+
+
 class VersionQuerySet(models.QuerySet):
     def newest_number(self, guide_slug: str) -> int | None:
         return self.filter(guide__slug=guide_slug).aggregate(n=models.Max("number"))["n"]
 
-    def newest_numbers(self) -> tuple[tuple[str, int], ...]:
-        """(slug, newest number) of every published guide, by slug."""
-        return tuple(self.values_list("guide__slug").annotate(number=models.Max("number")).order_by("guide__slug"))
+    def newest_numbers(self) -> tuple["Newest", ...]:
+        """The newest number of every published guide, and whether it is retired, by slug: one query."""
+        rows = (self.values_list("guide__slug", "guide__retired_at", "guide__retired_note")
+                .annotate(number=models.Max("number")).order_by("guide__slug"))
+        return tuple(Newest(slug, number, at is not None, note) for slug, at, note, number in rows)
 
     def covered_codes(self) -> dict[str, str]:
-        """Each error code a guide's newest version lists, upper-cased, with that guide's slug."""
+        """Each error code a guide's newest version lists (retired guides' not), upper-cased, with that guide's slug."""
         newest = models.Subquery(
             Version.objects.filter(guide=models.OuterRef("guide")).order_by("-number").values("number")[:1])
-        rows = self.filter(number=newest).order_by("guide__slug").values_list("guide__slug", "document__codes")
+        rows = (self.filter(number=newest, guide__retired_at__isnull=True).order_by("guide__slug")
+                .values_list("guide__slug", "document__codes"))
         return {str(code).upper(): slug for slug, codes in rows for code in (codes or []) if isinstance(codes, list)}
 
 

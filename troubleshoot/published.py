@@ -16,7 +16,7 @@ from django.urls import get_script_prefix, reverse
 from . import document
 from .guide import Guide
 from .matching import Matcher
-from .models import Version
+from .models import Newest, Version
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class GuideVersion:
     number: int
     newest: int
     guide_id: int | None  # the guide's row, which runs point at
+    retired: bool = False  # hidden from lists and matching; its links still open, with a notice
+    retired_note: str = ""
 
     @property
     def is_draft(self) -> bool:
@@ -75,17 +77,18 @@ class Catalogue:
         self.guides: dict[tuple[str, int], tuple[Guide, int]] = {}  # (slug, number) -> (guide, guide id)
         self.pages = Pages(size=4096)  # steps and the home page: HTML that holds nothing personal
         self.version_urls: dict[tuple[str, int, str], str] = {}
-        self._newest: tuple[tuple[str, int], ...] = ()
-        self._newest_by_slug: dict[str, int] = {}
+        self._newest: tuple[Newest, ...] = ()
+        self._newest_by_slug: dict[str, Newest] = {}
         self._newest_until = 0.0
         self._matcher: tuple[tuple, Matcher] | None = None
 
-    def newest(self, refresh: bool = False) -> tuple[tuple[str, int], ...]:
-        """(slug, newest number) of every published guide, asked at most once per NEWEST_VERSION_SECONDS."""
+    def newest(self, refresh: bool = False) -> tuple[Newest, ...]:
+        """Every published guide's newest number and whether it is retired, asked at most once per
+        NEWEST_VERSION_SECONDS (one query)."""
         now = time.monotonic()
         if refresh or self._newest_until <= now:
             self._newest = Version.objects.newest_numbers()
-            self._newest_by_slug = dict(self._newest)
+            self._newest_by_slug = {n.slug: n for n in self._newest}
             self._newest_until = now + settings.NEWEST_VERSION_SECONDS
         return self._newest
 
@@ -94,10 +97,11 @@ class Catalogue:
         self.newest()
         if slug not in self._newest_by_slug:  # published elsewhere since the set was read, or no such guide
             self.newest(refresh=True)
-        return self._newest_by_slug.get(slug)
+        found = self._newest_by_slug.get(slug)
+        return found.number if found else None
 
     def forget_newest(self) -> None:
-        """A publish here is seen at once; other processes and hosts see it within NEWEST_VERSION_SECONDS."""
+        """A publish (or a retirement) here is seen at once; other processes and hosts see it within NEWEST_VERSION_SECONDS."""
         self._newest_until = 0.0
 
     def open(self, slug: str, number: int) -> GuideVersion:
@@ -108,7 +112,9 @@ class Catalogue:
         found = self._read(slug, number)
         if found is None:
             raise NoVersion(newest)
-        return GuideVersion(found[0], number, newest, found[1])
+        state = self._newest_by_slug.get(slug)  # read with the newest number, in the same query
+        retired, note = (state.retired, state.note) if state else (False, "")
+        return GuideVersion(found[0], number, newest, found[1], retired, note)
 
     def guide(self, slug: str, number: int) -> Guide | None:
         found = self._read(slug, number)
@@ -125,11 +131,11 @@ class Catalogue:
         return self.guides[key]
 
     def newest_guides(self) -> list[Guide]:
-        """The newest version of every published guide, for the home page and agents."""
-        return [g for slug, number in self.newest() if (g := self.guide(slug, number)) is not None]
+        """The newest version of every published guide that is not retired, for the home page, agents and matching."""
+        return [g for n in self.newest() if not n.retired and (g := self.guide(n.slug, n.number)) is not None]
 
     def matcher(self) -> Matcher:
-        """The matcher over the newest versions; rebuilt only when one of them changes."""
+        """The matcher over the newest versions of guides in use; rebuilt only when one of them changes or is retired."""
         current = self.newest()
         if self._matcher is None or self._matcher[0] != current:
             self._matcher = (current, Matcher(self.newest_guides()))

@@ -252,7 +252,8 @@ def platform_page(request, opened: GuideVersion, base: str, edit_url: str = "") 
         return redirect(f"{base}{found.platforms[0].slug}/")
     platforms = [(p, f"{base}{p.slug}/") for p in found.platforms]
     context = {"guide": found, "version": opened.number, "latest": opened.newest, "platforms": platforms,
-               "preview": opened.is_draft, "edit_url": edit_url}
+               "preview": opened.is_draft, "edit_url": edit_url, "retired": opened.retired,
+               "retired_note": opened.retired_note}
     response = render(request, _template(request, "troubleshoot/platform.html"), context)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
     return response
@@ -309,12 +310,12 @@ def step_page(request, opened: GuideVersion, current: Walk, base: str, platform:
     def context(reference_shown: str) -> dict:
         return _step_context(request, current, base, platform, reference_shown) | {
             "version": opened.number, "latest": opened.newest, "preview": opened.is_draft, "thanks": thanks,
-            "edit_url": edit_url}
+            "edit_url": edit_url, "retired": opened.retired, "retired_note": opened.retired_note}
 
     if opened.is_draft:
         return render(request, template, context(""))
-    key = (opened.guide.slug, opened.number, opened.newest, platform, current.answers, template,
-           request.get_host(), request.is_secure(), thanks, bool(reference))
+    key = (opened.guide.slug, opened.number, opened.newest, opened.retired, opened.retired_note, platform,
+           current.answers, template, request.get_host(), request.is_secure(), thanks, bool(reference))
     html = rendered(key, template, lambda: context(REFERENCE_SLOT if reference else ""))
     if not reference:
         return HttpResponse(html)
