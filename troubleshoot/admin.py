@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.http import HttpResponse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.text import slugify
 
 from . import analytics, authoring, document, drafts, views
 from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Platform, Version
@@ -51,12 +53,14 @@ class Ordered:
 class PlatformInline(Ordered, admin.TabularInline):
     model = Platform
     extra = 0
+    prepopulated_fields = {"slug": ("name",)}
 
 
 class NodeInline(Ordered, admin.TabularInline):
     model = Node
     extra = 0
-    fields = ("slug", "kind", "title", "is_start", "order")
+    fields = ("title", "slug", "kind", "is_start", "order")
+    prepopulated_fields = {"slug": ("title",)}
     show_change_link = True
     fk_name = "guide"
     verbose_name_plural = "Nodes (open one to edit its choices, checklist items and instructions)"
@@ -151,6 +155,32 @@ class ImportForm(forms.Form):
         return upload.read(document.MAX_DOCUMENT_BYTES + 1) if upload else self.cleaned_data["document"]
 
 
+NEXT_NODE, PREVIEW = "_next_node", "_preview"  # the extra save buttons of guide and node pages
+
+
+def go_on(request, guide: Guide, response, current: str | None = None):
+    """After a save with "Save and edit the next node to fix" or "Save and preview": where that leads.
+
+    The next node is the first after `current` in the outline (then from the top) that has a problem;
+    with none left, the guide's page, which says it can be published."""
+    if PREVIEW in request.POST:
+        return redirect("admin:troubleshoot_guide_preview", guide.pk)
+    if NEXT_NODE not in request.POST:
+        return response
+    draft, problems = authoring.review(guide)
+    troubled = {p.node for p in problems if p.node}
+    order = list(dict.fromkeys(row.slug for row in authoring.outline(draft, problems)))
+    if current in order:
+        at = order.index(current)
+        order = order[at + 1:] + order[:at]
+    slug = next((s for s in order if s in troubled), None)
+    pk = guide.nodes.filter(slug=slug).values_list("pk", flat=True).first() if slug else None
+    if pk is None:
+        messages.info(request, "No node has a problem left: preview the draft, then publish it.")
+        return redirect("admin:troubleshoot_guide_change", guide.pk)
+    return redirect("admin:troubleshoot_node_change", pk)
+
+
 class GuideChangeList(ChangeList):
     """The guide list, with each guide's draft compared with what users see, for the whole page at once."""
 
@@ -164,6 +194,7 @@ class GuideChangeList(ChangeList):
 @admin.register(Guide)
 class GuideAdmin(admin.ModelAdmin):
     form = GuideForm
+    prepopulated_fields = {"slug": ("title",)}
     list_display = ("title", "slug", "codes", "published", "draft", "retired", "updated_at")
     list_filter = (RetiredFilter,)
     search_fields = ("slug", "title", "codes", "error", "messages")
@@ -208,6 +239,12 @@ class GuideAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return GuideChangeList
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return go_on(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return go_on(request, obj, super().response_change(request, obj))
 
     def save_model(self, request, obj, form, change):
         authoring.bump(obj)
@@ -435,32 +472,100 @@ class GuideAdmin(admin.ModelAdmin):
         return views.walk_view(request, GuideVersion.draft(draft), base, platform, answers, record=False, edit_url=edit_url)
 
 
+NEW_KINDS = [("", "(kind)")] + list(Node.Kind.choices)
+
+
+def new_node_fields(kind_label: str = "or a new", title_label: str = "node titled") -> dict[str, forms.Field]:
+    """A kind and a title that name a node to create and link on save, instead of picking one from the menu."""
+    return {
+        "kind": forms.ChoiceField(choices=NEW_KINDS, required=False, label=kind_label),
+        "title": forms.CharField(max_length=300, required=False, label=title_label,
+                                 widget=forms.TextInput(attrs={"size": 30})),
+    }
+
+
+def check_new_node(form: forms.Form, link: str, kind: str, title: str) -> None:
+    """A new node needs both a kind and a title, and is instead of a node picked in `link`, not as well."""
+    data = form.cleaned_data
+    if not data.get(kind) and not data.get(title):
+        return
+    if not data.get(kind) or not data.get(title):
+        form.add_error(title if not data.get(title) else kind, "A new node needs both a kind and a title.")
+    elif data.get(link):
+        form.add_error(title, "Pick a node or name a new one, not both.")
+
+
+def create_node(guide: Guide, kind: str, title: str) -> Node:
+    """A new node of the guide, its slug made from its title and unique in the guide, placed last."""
+    base = slugify(title)[:40].strip("-") or kind
+    taken = set(guide.nodes.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug = next(s for s in (base if n == 1 else f"{base}-{n}" for n in range(1, len(taken) + 2)) if s not in taken)
+    order = (guide.nodes.aggregate(m=Max("order"))["m"] or 0) + 1
+    return Node.objects.create(guide=guide, kind=kind, title=title, slug=slug, order=order)
+
+
+# A node's links that may name a new node instead: the field, and its two "new node" form fields.
+NEW_LINKS = {link: (f"new_{link}_kind", f"new_{link}_title") for link in ("if_not_fixed", "if_all_match", "if_any_differ")}
+
+
 class NodeForm(authoring.StaleEditForm):
+    new_if_not_fixed_kind, new_if_not_fixed_title = new_node_fields().values()
+    new_if_all_match_kind, new_if_all_match_title = new_node_fields().values()
+    new_if_any_differ_kind, new_if_any_differ_title = new_node_fields().values()
+
     class Meta:
         model = Node
         fields = ["guide", "slug", "kind", "is_start", "title", "help", "who",
                   "if_not_fixed", "if_all_match", "if_any_differ"]
 
+    def clean(self):
+        cleaned = super().clean()
+        for link, (kind, title) in NEW_LINKS.items():
+            check_new_node(self, link, kind, title)
+        return cleaned
+
+
+class ChoiceForm(forms.ModelForm):
+    new_kind, new_title = new_node_fields().values()
+
+    class Meta:
+        model = Choice
+        fields = ["label", "slug", "next", "new_kind", "new_title", "order"]
+        labels = {"next": "Leads to"}
+
+    def clean(self):
+        cleaned = super().clean()
+        check_new_node(self, "next", "new_kind", "new_title")
+        return cleaned
+
 
 class ChoiceInline(SameGuideMenus, Ordered, admin.TabularInline):
     model = Choice
+    form = ChoiceForm
     fk_name = "node"
     extra = 0
+    prepopulated_fields = {"slug": ("label",)}
 
 
-class InstructionInline(SameGuideMenus, Ordered, admin.StackedInline):
+class InstructionInline(SameGuideMenus, Ordered, admin.TabularInline):
+    """Instructions one line each: a small text box and the platform, so six of them fit on a screen."""
+
     model = Instruction
     extra = 0
+    fields = ("text", "platform", "order")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 
 
 class CheckItemInline(Ordered, admin.TabularInline):
     model = CheckItem
     extra = 0
+    prepopulated_fields = {"slug": ("label",)}
 
 
 @admin.register(Node)
 class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
     form = NodeForm
+    prepopulated_fields = {"slug": ("title",)}
     list_display = ("slug", "kind", "title", "guide")
     list_filter = ("guide", "kind")
     search_fields = ("slug", "title")
@@ -474,12 +579,13 @@ class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         # Only the fields a node of this kind uses; a new node, whose kind is not chosen yet, shows all.
-        fields = ["guide", "slug", "kind", "is_start", "title", "help", "seen_revision"]
+        fields = ["guide", "title", "slug", "kind", "is_start", "help", "seen_revision"]
         if obj is None or obj.kind == Node.Kind.SOLUTION:
-            fields += ["who", "if_not_fixed"]
+            fields += ["who", ("if_not_fixed", *NEW_LINKS["if_not_fixed"])]
         if obj is None or obj.kind == Node.Kind.CHECKLIST:
-            fields += ["if_all_match", "if_any_differ"]
+            fields += [("if_all_match", *NEW_LINKS["if_all_match"]), ("if_any_differ", *NEW_LINKS["if_any_differ"])]
         return fields
+
 
     def get_inline_instances(self, request, obj=None):
         # Only the parts a node of this kind has: choices for questions, items for checklists, instructions for solutions.
@@ -490,8 +596,25 @@ class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
         return [i for i in inlines if type(i) is wanted]
 
     def save_model(self, request, obj, form, change):
+        for link, (kind, title) in NEW_LINKS.items():
+            if form.cleaned_data.get(title):
+                setattr(obj, link, create_node(obj.guide, form.cleaned_data[kind], form.cleaned_data[title]))
         authoring.bump(obj)
         super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return go_on(request, obj.guide, super().response_add(request, obj, post_url_continue), obj.slug)
+
+    def response_change(self, request, obj):
+        return go_on(request, obj.guide, super().response_change(request, obj), obj.slug)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Choice:
+            for choice_form in formset.forms:
+                data = getattr(choice_form, "cleaned_data", {})
+                if data.get("new_title") and not data.get("DELETE"):
+                    choice_form.instance.next = create_node(form.instance.guide, data["new_kind"], data["new_title"])
+        super().save_formset(request, form, formset, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         node = self.get_object(request, object_id)
