@@ -330,6 +330,17 @@ def test_import_of_bad_yaml_says_where(publisher):
 # Preview
 
 
+def test_a_publisher_can_publish_from_the_preview_and_an_editor_cannot(publisher, editor):
+    pk = guide_pk("ns0109")
+    url = f"/admin/troubleshoot/guide/{pk}/preview/expensify-web/"
+    page = publisher.get(url).content.decode()
+    assert f'action="/admin/troubleshoot/guide/{pk}/publish/"' in page and "csrfmiddlewaretoken" in page
+    assert "Publish this draft" not in editor.get(url).content.decode()
+    Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Talk to Concierge")
+    response = publisher.post(f"/admin/troubleshoot/guide/{pk}/publish/", {"note": "From the preview"})
+    assert response.status_code == 302 and Version.objects.filter(guide__pk=pk, number=2, note="From the preview").exists()
+
+
 def test_preview_walks_the_unpublished_draft(publisher, client):
     pk = guide_pk("ns0109")
     Node.objects.filter(guide__pk=pk, slug="what-changed").update(title="Draft question?")

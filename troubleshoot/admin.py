@@ -466,10 +466,12 @@ class GuideAdmin(admin.ModelAdmin):
         if errors:
             return self._page(request, guide, "preview_blocked.html", f"Preview of “{guide.title}”", blocking=errors)
         base = reverse("admin:troubleshoot_guide_preview", args=[pk])
-        edit_url = reverse("admin:troubleshoot_guide_change", args=[pk])
+        links = {"edit_url": reverse("admin:troubleshoot_guide_change", args=[pk]),
+                 "publish_url": reverse("admin:troubleshoot_guide_publish", args=[pk])
+                 if request.user.has_perm(PUBLISH) else ""}
         if not platform:
-            return views.platform_page(request, GuideVersion.draft(draft), base, edit_url)
-        return views.walk_view(request, GuideVersion.draft(draft), base, platform, answers, record=False, edit_url=edit_url)
+            return views.platform_page(request, GuideVersion.draft(draft), base, links)
+        return views.walk_view(request, GuideVersion.draft(draft), base, platform, answers, record=False, preview=links)
 
 
 NEW_KINDS = [("", "(kind)")] + list(Node.Kind.choices)

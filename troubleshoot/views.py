@@ -244,15 +244,15 @@ def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answ
     return walk_view(request, opened, catalogue.version_url(guide, version), platform, answers, record=True)
 
 
-def platform_page(request, opened: GuideVersion, base: str, edit_url: str = "") -> HttpResponse:
+def platform_page(request, opened: GuideVersion, base: str, preview: dict | None = None) -> HttpResponse:
     """Where the user sees the error; `base` is the URL that every step URL of this guide starts with.
-    A draft's preview links back to `edit_url`, its page in the admin."""
+    A draft's `preview` holds its admin links: `edit_url` (the guide's page) and `publish_url`."""
     found = opened.guide
     if len(found.platforms) == 1:
         return redirect(f"{base}{found.platforms[0].slug}/")
     platforms = [(p, f"{base}{p.slug}/") for p in found.platforms]
     context = {"guide": found, "version": opened.number, "latest": opened.newest, "platforms": platforms,
-               "preview": opened.is_draft, "edit_url": edit_url, "retired": opened.retired,
+               "preview": opened.is_draft, "admin": preview or {}, "retired": opened.retired,
                "retired_note": opened.retired_note}
     response = render(request, _template(request, "troubleshoot/platform.html"), context)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
@@ -260,9 +260,9 @@ def platform_page(request, opened: GuideVersion, base: str, edit_url: str = "") 
 
 
 def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platform: str, answers: str,
-              record: bool, edit_url: str = "") -> HttpResponse:
+              record: bool, preview: dict | None = None) -> HttpResponse:
     """One step page of a walk under `base`: the public wizard's (recorded) and the admin preview's (not,
-    with a link back to `edit_url`)."""
+    with the admin links in `preview`)."""
     current, parts = read_walk(opened, base, platform, answers)
     start_url = f"{base}{platform}/"
     pushed = None
@@ -274,7 +274,7 @@ def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platfor
         current = walk(opened.guide, parts)
     recorder = Recorder(request, opened, current, platform) if record else None
     reference = recorder.record() if recorder else ""
-    response = step_page(request, opened, current, base, platform, reference, edit_url)
+    response = step_page(request, opened, current, base, platform, reference, preview)
     if recorder:
         recorder.set_cookie(response)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
@@ -302,7 +302,7 @@ def read_walk(opened: GuideVersion, base: str, platform: str, answers: str) -> t
 
 
 def step_page(request, opened: GuideVersion, current: Walk, base: str, platform: str, reference: str,
-              edit_url: str = "") -> HttpResponse:
+              preview: dict | None = None) -> HttpResponse:
     """The step's page or fragment; a published one is rendered once and kept, a draft's every time."""
     template = _template(request, "troubleshoot/step.html")
     thanks = "thanks" in request.GET
@@ -310,7 +310,7 @@ def step_page(request, opened: GuideVersion, current: Walk, base: str, platform:
     def context(reference_shown: str) -> dict:
         return _step_context(request, current, base, platform, reference_shown) | {
             "version": opened.number, "latest": opened.newest, "preview": opened.is_draft, "thanks": thanks,
-            "edit_url": edit_url, "retired": opened.retired, "retired_note": opened.retired_note}
+            "admin": preview or {}, "retired": opened.retired, "retired_note": opened.retired_note}
 
     if opened.is_draft:
         return render(request, template, context(""))
