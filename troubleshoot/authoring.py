@@ -93,12 +93,12 @@ def graph(guide: Guide, problems: list[Problem], urls: dict[str, str]) -> dict:
     """Nodes and edges for the picture; each node's worst problem ("error", "warning" or "") is marked."""
     worst = problem_levels(problems)
     nodes = [
-        {"id": n.slug, "label": f"{n.slug}\n{n.title[:40]}", "kind": n.kind,
+        {"id": n.slug, "label": f"{n.slug}\n{n.title}", "kind": n.kind,
          "start": n.slug == guide.start, "problem": worst.get(n.slug, ""), "url": urls.get(n.slug, "")}
         for n in guide.nodes.values()
     ]
     edges = [
-        {"source": n.slug, "target": way.target, "label": way.label[:30]}
+        {"source": n.slug, "target": way.target, "label": way.label}
         for n in guide.nodes.values() for way in n.exits if way.target in guide.nodes
     ]
     return {"nodes": nodes, "edges": edges}
