@@ -40,10 +40,10 @@ SERVERS = {"wizard": "wizard.wsgi", "bare floor": 'benchmarks.floor:application(
            "default floor": 'benchmarks.floor:application("default")'}
 PUBLISH = """
 import time
-from troubleshoot import document, drafts
+from troubleshoot import document, publishing
 from troubleshoot.models import Guide
 started = time.perf_counter()
-version = drafts.publish(Guide.objects.get(slug="{slug}"), note="make bench")
+version = publishing.publish(Guide.objects.get(slug="{slug}"), note="make bench")
 published = time.perf_counter() - started
 guide = document.load(version.document)
 started = time.perf_counter()

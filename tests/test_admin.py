@@ -437,13 +437,13 @@ def test_editors_may_change_instructions_after_the_model_was_renamed(db):
 
 
 def test_a_node_page_open_in_another_tab_survives_an_import_and_refuses_its_stale_form(publisher):
-    from troubleshoot import drafts
+    from troubleshoot import publishing
 
     pk = node_pk("ns0109", "admin-login")
     mine = node_form(publisher, pk)  # opened before the import
     doc = shipped_documents()["ns0109"]
     next(n for n in doc["nodes"] if n["slug"] == "admin-login")["title"] = "Imported title"
-    drafts.import_guide(document.check(doc), replace_draft=True)
+    publishing.import_guide(document.check(doc), replace_draft=True)
     assert publisher.get(f"/admin/troubleshoot/node/{pk}/change/").status_code == 200  # the same node, in place
     mine["title"] = "My title"
     response = publisher.post(f"/admin/troubleshoot/node/{pk}/change/", mine)

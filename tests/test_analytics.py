@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from troubleshoot import analytics, drafts
+from troubleshoot import analytics, publishing
 from troubleshoot.models import Guide, Node, Run
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
@@ -57,7 +57,7 @@ def test_a_node_removed_later_still_counts_in_its_version(known_runs):
     Node.objects.filter(guide=guide, slug="grant-accounts").delete()
     Node.objects.filter(guide=guide, slug="account-permission").get().choices.filter(slug="no").update(
         next=Node.objects.get(guide=guide, slug="global-permissions"))
-    drafts.publish(guide)
+    publishing.publish(guide)
     Run.objects.create(key="v2", guide=guide, version=2, platform="expensify-web", answers="expensify-integration/no",
                        node="x", started_at=NOW, updated_at=NOW)
     result = analytics.report("ns0565", *period())

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from troubleshoot import document, drafts
+from troubleshoot import document, publishing
 from troubleshoot.models import Guide, MissingPaste
 
 from .conftest import small_document
@@ -50,7 +50,7 @@ def test_a_codes_page_lists_every_wording_with_its_count(editor, shipped):
 def test_a_code_that_a_newly_published_guide_covers_leaves_the_open_list(editor, shipped):
     paste("NS9999: Something tiny went wrong on the way.")
     assert "NS9999" in editor.get(LIST).content.decode()
-    drafts.import_guide(document.check(small_document()), publish=True)  # a published guide with the code NS9999
+    publishing.import_guide(document.check(small_document()), publish=True)  # a published guide with the code NS9999
     assert "NS9999" not in editor.get(LIST).content.decode()
     closed = editor.get(LIST + "?status=closed").content.decode()
     assert "NS9999" in closed and "Closed: covered by" in closed and "Start a guide" not in closed

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from troubleshoot import drafts
+from troubleshoot import publishing
 from troubleshoot.models import Guide, Node, Version
 
 from .conftest import FIXTURES, free_port, scratch_database
@@ -46,7 +46,7 @@ def together(count: int, work) -> list:
 def test_two_publishes_at_once_give_two_consecutive_versions(transactional_db, shipped):
     guide = Guide.objects.get(slug="ns0109")
     Node.objects.filter(guide=guide, slug="escalate").update(title="Changed before two publishes")
-    numbers = together(2, lambda i: drafts.publish(Guide.objects.get(pk=guide.pk), note=f"publish {i}").number)
+    numbers = together(2, lambda i: publishing.publish(Guide.objects.get(pk=guide.pk), note=f"publish {i}").number)
     assert sorted(numbers) == [2, 3]
     assert list(Version.objects.filter(guide=guide).order_by("number").values_list("number", flat=True)) == [1, 2, 3]
 

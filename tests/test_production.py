@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from troubleshoot import document, drafts
+from troubleshoot import document, publishing
 from troubleshoot.models import Guide, MissingPaste, Run, Version
 from troubleshoot.published import catalogue
 
@@ -137,7 +137,7 @@ def test_xss_in_every_field_an_author_fills_is_neutralised(client, db):
             s["text"] = XSS
         if n["kind"] == "solution":
             n["who"] = XSS
-    drafts.import_guide(document.check(doc), publish=True)
+    publishing.import_guide(document.check(doc), publish=True)
     pages = [client.get(u).content.decode() for u in (
         "/", "/guides/tiny/v1/", "/guides/tiny/v1/web/", "/guides/tiny/v1/web/no/", "/guides/tiny/v1/web/yes/",
         "/guides/tiny/v1/web/yes/alpha/", "/guides/tiny/v1/web/yes/all-match/", "/guides/tiny/v1/web/no/fixed/")]

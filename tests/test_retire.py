@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from troubleshoot import drafts
+from troubleshoot import publishing
 from troubleshoot.models import Guide, MissingPaste, Run
 
 from .test_admin import guide_pk, login
@@ -33,7 +33,7 @@ def retired(shipped, django_capture_on_commit_callbacks) -> Guide:
     Client().get(START)
     guide = Guide.objects.get(slug="ns0109")
     with django_capture_on_commit_callbacks(execute=True):
-        drafts.retire(guide, note="NetSuite no longer shows this error.")
+        publishing.retire(guide, note="NetSuite no longer shows this error.")
     return guide
 
 
@@ -179,9 +179,9 @@ def test_its_old_links_still_open_with_a_notice_and_a_link_to_all_guides(retired
 
 def test_every_version_of_a_retired_guide_says_so(shipped, django_capture_on_commit_callbacks):
     guide = Guide.objects.get(slug="ns0109")
-    drafts.publish(guide)
+    publishing.publish(guide)
     with django_capture_on_commit_callbacks(execute=True):
-        drafts.retire(guide)
+        publishing.retire(guide)
     old = Client().get(START).content.decode()
     assert "This guide is retired:" in old and "A newer version exists" in old
     newest = Client().get("/guides/ns0109/v2/expensify-web/").content.decode()

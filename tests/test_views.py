@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from troubleshoot import document, drafts
+from troubleshoot import document, publishing
 from troubleshoot.models import Guide, Node, Run
 
 HTMX = {"HX-Request": "true"}
@@ -33,7 +33,7 @@ def test_platform_is_asked_when_a_guide_has_several(client, shipped):
 
 
 def test_platform_is_skipped_when_there_is_one(client, db):
-    doc = drafts.import_guide(document.check(one_platform()), publish=True).version.document
+    doc = publishing.import_guide(document.check(one_platform()), publish=True).version.document
     response = client.get(f"/guides/{doc['slug']}/v1/")
     assert response["Location"] == f"/guides/{doc['slug']}/v1/only/"
 
@@ -163,7 +163,7 @@ def test_the_only_cookie_is_the_run_and_the_url_alone_opens_the_step(client, shi
 
 def test_old_version_link_opens_with_a_note(client, shipped):
     Node.objects.filter(guide__slug="ns0109", slug="what-changed").update(title="What changed in NetSuite?")
-    drafts.publish(Guide.objects.get(slug="ns0109"))
+    publishing.publish(Guide.objects.get(slug="ns0109"))
     old = client.get(START).content.decode()
     assert "Has anything about the NetSuite login changed lately?" in old
     assert "A newer version exists" in old
@@ -268,7 +268,7 @@ def test_a_step_costs_one_write_once_its_version_is_cached(client, shipped):
 def test_a_publish_here_is_seen_at_once(client, shipped, django_capture_on_commit_callbacks):
     client.get(START)  # caches "version 1 is the newest"
     with django_capture_on_commit_callbacks(execute=True):
-        drafts.publish(Guide.objects.get(slug="ns0109"))
+        publishing.publish(Guide.objects.get(slug="ns0109"))
     assert "A newer version exists" in client.get(START).content.decode()
 
 
@@ -277,7 +277,7 @@ def test_the_home_page_shows_a_guide_published_here_at_once(client, shipped, dja
     guide = Guide.objects.get(slug="ns0109")
     Guide.objects.filter(pk=guide.pk).update(title="Renamed for version 2")
     with django_capture_on_commit_callbacks(execute=True):
-        drafts.publish(Guide.objects.get(pk=guide.pk))
+        publishing.publish(Guide.objects.get(pk=guide.pk))
     assert "Renamed for version 2" in client.get("/").content.decode()
 
 
@@ -291,7 +291,7 @@ def test_a_first_step_costs_at_most_two_queries_whatever_the_guides_size(client,
     from benchmarks.generated import deepest_question, guide_document
 
     for size in (10, 5000):
-        drafts.import_guide(document.check(guide_document(size)), publish=True)
+        publishing.import_guide(document.check(guide_document(size)), publish=True)
         url = f"/guides/generated-{size}/v1/web/" + "".join(a + "/" for a in deepest_question(size))
         with django_assert_max_num_queries(3):  # newest version, the version (first time only), the new run
             assert client.get(url).status_code == 200
@@ -310,12 +310,10 @@ def test_paste_naming_the_app_opens_that_platforms_first_step(client, shipped):
 
 
 def test_paste_close_to_two_guides_asks_which(client, shipped):
-    from troubleshoot import drafts
-
     from .conftest import small_document
 
     twin = small_document(slug="twin", codes=[], messages=["Sync didn't finish successfully! Your login credentials are invalid/expired"])
-    drafts.import_guide(document.check(twin), publish=True)
+    publishing.import_guide(document.check(twin), publish=True)
     response = client.post("/find/", {"error": "Sync didn't finish successfully! Your login credentials are invalid/expired"})
     page = response.content.decode()
     assert response.status_code == 200 and "Which of these is your error?" in page

@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
-from . import analytics, authoring, document, drafts, views
+from . import analytics, authoring, document, drafts, publishing, views
 from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Platform, Version
 from .published import GuideVersion
 
@@ -313,7 +313,7 @@ class GuideAdmin(admin.ModelAdmin):
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                version = drafts.publish(guide, request.user, form.cleaned_data["note"])
+                version = publishing.publish(guide, request.user, form.cleaned_data["note"])
             except document.DocumentError as exc:
                 messages.error(request, "Not published: " + "; ".join(exc.problems))
             else:
@@ -331,7 +331,7 @@ class GuideAdmin(admin.ModelAdmin):
         form = RetireForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             note = form.cleaned_data["note"].strip()
-            if drafts.retire(guide, request.user, note):
+            if publishing.retire(guide, request.user, note):
                 self.log_change(request, guide, f"Retired. {note}".strip())
             messages.success(request, f"Retired “{guide.title}”: it is hidden from the guide list, agents' search and "
                                       "paste matching. Its links still open, with a notice that it is retired.")
@@ -347,7 +347,7 @@ class GuideAdmin(admin.ModelAdmin):
         form = UnretireForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             note = form.cleaned_data["note"].strip()
-            if drafts.unretire(guide):
+            if publishing.unretire(guide):
                 self.log_change(request, guide, f"Back in use. {note}".strip())
             messages.success(request, f"“{guide.title}” is in use again: it shows in the guide list, agents' search "
                                       "and paste matching.")
@@ -375,7 +375,7 @@ class GuideAdmin(admin.ModelAdmin):
             return self._page(request, guide, "roll_back.html", f"Publish version {old.number} of “{guide.title}” again?",
                               old=old, state=drafts.state(guide))
         try:
-            version, new, kept = drafts.roll_back(old, request.user)
+            version, new, kept = publishing.roll_back(old, request.user)
         except document.DocumentError as exc:
             messages.error(request, "Not published: " + "; ".join(exc.problems))
             return back
@@ -409,11 +409,11 @@ class GuideAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 read = document.read(form.text())
-                imported = drafts.import_guide(read, request.user, replace_draft="replace" in request.POST,
+                imported = publishing.import_guide(read, request.user, replace_draft="replace" in request.POST,
                                                seen_revision=form.cleaned_data["seen_revision"])
             except document.DocumentError as exc:
                 problems = exc.problems
-            except drafts.UnpublishedDraft as exc:
+            except publishing.UnpublishedDraft as exc:
                 text = json.dumps(document.as_data(read), ensure_ascii=False, separators=(",", ":"))
                 return self._page(request, exc.row, "import_confirm.html", f"Replace the draft of “{exc.row.title}”?",
                                   state=exc.state, text=text, revision=exc.row.revision,
@@ -424,7 +424,7 @@ class GuideAdmin(admin.ModelAdmin):
         return self._page(request, None, "import.html", "Import a guide", form=form, problems=problems)
 
     @staticmethod
-    def _imported(imported: drafts.Imported) -> str:
+    def _imported(imported: publishing.Imported) -> str:
         guide = imported.row
         if imported.version is not None:
             return (f"Imported “{guide.title}”: version {imported.version.number}, which users see, "

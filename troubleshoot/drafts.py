@@ -1,16 +1,15 @@
-"""Draft rows to the guide and back, publishing and retiring: the only place where rows meet the guide."""
+"""Draft rows to the guide and back, and how a draft stands against what users see: the only place
+where rows meet the guide. Publishing, importing and rolling back are `publishing.py`'s."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
-from django.utils import timezone
 
 from . import compare, document, models
 from .guide import LINKS, Guide
 from .models import CheckItem, Choice, Instruction, Node, Platform, Version
-from .published import catalogue
 
 
 def _split_codes(codes: str) -> list[str]:
@@ -173,42 +172,6 @@ def _link(nodes: dict[str, Node], guide: Guide) -> None:
             Node.objects.filter(pk__in=pks[i:i + 500]).update(**{f"{key}_id": target}, revision=F("revision") + 1)
 
 
-@transaction.atomic
-def publish(row: models.Guide, user=None, note: str = "") -> Version:
-    """Check the drafts and store them as the next version; raises DocumentError if they have errors."""
-    row = models.Guide.objects.select_for_update().get(pk=row.pk)
-    return _publish(row, document.check(build(row)), user, note)
-
-
-def _publish(row: models.Guide, guide: Guide, user, note: str) -> Version:
-    """Store a checked guide as the guide's next version; the caller holds the guide's row locked."""
-    number = (Version.objects.newest_number(row.slug) or 0) + 1
-    version = Version.objects.create(guide=row, number=number, document=document.as_data(guide), note=note[:300],
-                                     published_by=user)
-    transaction.on_commit(catalogue.forget_newest)
-    return version
-
-
-def retire(row: models.Guide, user=None, note: str = "") -> bool:
-    """Hide the guide from the guide list, agents' search and paste matching; its links keep opening.
-
-    Returns False when it was retired already (nothing changes). Seen here at once, elsewhere within
-    NEWEST_VERSION_SECONDS.
-    """
-    changed = models.Guide.objects.filter(pk=row.pk, retired_at__isnull=True).update(
-        retired_at=timezone.now(), retired_by=user, retired_note=note.strip()[:300])
-    transaction.on_commit(catalogue.forget_newest)
-    return bool(changed)
-
-
-def unretire(row: models.Guide) -> bool:
-    """Show a retired guide again, as before; False when it was not retired."""
-    changed = models.Guide.objects.filter(pk=row.pk, retired_at__isnull=False).update(
-        retired_at=None, retired_by=None, retired_note="")
-    transaction.on_commit(catalogue.forget_newest)
-    return bool(changed)
-
-
 @dataclass(frozen=True)
 class DraftState:
     """How a guide's drafts stand against what users see: the newest published version."""
@@ -256,14 +219,6 @@ class DraftState:
         return "your draft has unpublished changes: " + "; ".join(parts)
 
 
-class UnpublishedDraft(Exception):
-    """The drafts hold unpublished work; replacing them needs the author's say-so."""
-
-    def __init__(self, row: models.Guide, state: DraftState):
-        super().__init__(state.summary())
-        self.row, self.state = row, state
-
-
 def against(draft: Guide, live: Guide | None, number: int | None = None, has_rows: bool = True) -> DraftState:
     """The draft against the newest published guide, version `number`; with nothing published, any rows are unpublished work."""
     changes = tuple(compare.compare(live, draft))
@@ -305,58 +260,3 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-@dataclass(frozen=True)
-class Imported:
-    row: models.Guide
-    version: Version | None  # the version that serves the document; None when it is only a draft
-    new: bool  # a version was published by this import
-    state: DraftState  # the drafts against what users see, after the import
-
-
-@transaction.atomic
-def import_guide(guide: Guide, user=None, note: str = "", *, publish: bool = False,
-                 replace_draft: bool = False, seen_revision: int | None = None) -> Imported:
-    """Make a checked guide the drafts, and with `publish` publish it unless the newest version holds it already.
-
-    Drafts with unpublished work are replaced only with `replace_draft`, and then only if nobody
-    saved the guide since `seen_revision` (when given); otherwise UnpublishedDraft says what they
-    hold and nothing changes. Drafts that already hold the document are left as they are.
-    """
-    row = models.Guide.objects.select_for_update().filter(slug=guide.slug).first()
-    if row is None:
-        row = save(guide)
-    else:
-        before = state(row)
-        if document.review(build(row))[0] != guide:
-            if before.unpublished and (not replace_draft or seen_revision not in (None, row.revision)):
-                raise UnpublishedDraft(row, before)
-            row = save(guide)
-    latest = Version.objects.filter(guide=row).order_by("-number").first()
-    if latest is not None and document.load(latest.document) == guide:
-        return Imported(row, latest, False, state(row))
-    if publish:
-        version = _publish(row, guide, user, note)
-        return Imported(row, version, True, state(row))
-    return Imported(row, None, False, state(row))
-
-
-@transaction.atomic
-def roll_back(old: Version, user) -> tuple[Version, bool, bool]:
-    """Publish an older version's document again as the newest version.
-
-    Returns the version that serves it, whether it is new, and whether the drafts were kept: drafts
-    with unpublished work stay as they are (their rows, and node pages open on them, untouched);
-    drafts that match what users saw become the old document. A version already newest changes nothing.
-    """
-    row = models.Guide.objects.select_for_update().get(pk=old.guide_id)
-    latest = Version.objects.filter(guide=row).order_by("-number").first()
-    if latest.number == old.number:
-        return latest, False, True
-    guide = document.check(document.as_data(document.load(old.document)))  # linted again, as publishing does
-    note = f"Rolled back to version {old.number}"
-    if state(row).unpublished:
-        return _publish(row, guide, user, note), True, True
-    save(guide)
-    return _publish(row, guide, user, note), True, False

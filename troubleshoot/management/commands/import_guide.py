@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from troubleshoot import document, drafts
+from troubleshoot import document, drafts, publishing
 
 
 class Command(BaseCommand):
@@ -27,11 +27,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             guide = document.read(text)
-            imported = drafts.import_guide(guide, note=note or f"Imported from {Path(file).name}",
+            imported = publishing.import_guide(guide, note=note or f"Imported from {Path(file).name}",
                                            publish=publish, replace_draft=replace_draft)
         except document.DocumentError as exc:
             raise CommandError(f"{file} was not imported; nothing changed:\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
-        except drafts.UnpublishedDraft as exc:
+        except publishing.UnpublishedDraft as exc:
             raise CommandError(
                 f"{file} was not imported; nothing changed: the drafts of {guide.slug} would be replaced, and "
                 f"{exc.state.summary()}.\n" + "".join(f"  - {title}\n" for title in _titles(exc.state))

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from troubleshoot import document, drafts
+from troubleshoot import document, publishing
 from troubleshoot.models import Guide
 
 
@@ -28,5 +28,5 @@ class Command(BaseCommand):
             if Guide.objects.filter(slug=guide.slug).exists():
                 self.stdout.write(f"Kept {guide.slug}: it is already here (import_guide replaces it on purpose).")
                 continue
-            imported = drafts.import_guide(guide, note=f"Shipped guide {path.name}", publish=True)
+            imported = publishing.import_guide(guide, note=f"Shipped guide {path.name}", publish=True)
             self.stdout.write(f"Loaded {guide.slug} as version {imported.version.number}.")
