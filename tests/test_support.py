@@ -247,7 +247,7 @@ def test_i_and_l_are_read_as_one_in_a_new_reference(agent):
 def test_an_old_reference_with_the_letter_o_is_still_found(agent):
     old = "6OCKZ-75QWO"  # RFC 4648 base32, as references were made before: the letter O, never a zero
     a_run_with_reference(old)
-    for typed in ("6OCKZ-75QWO", "6ockz 75qwo", "Reference: 6OCKZ75QWO"):
+    for typed in ("6OCKZ-75QWO", "6ockz 75qwo", "Reference: 6OCKZ75QWO", "60CKZ-75QW0", "60ckz75qw0"):  # zeros for O too
         assert agent.get("/agent/", {"reference": typed})["Location"] == f"/agent/runs/{old}/"
     assert "Escalation 6OCKZ-75QWO" in agent.get(f"/agent/runs/{old}/").content.decode()
 

@@ -26,7 +26,8 @@ def references(typed: str) -> list[str]:
     """The stored references that the typed text can mean, best first; [] when it is not a reference.
 
     New references are Crockford base32, so a typed I, L or O is read as 1, 1 or 0. Old ones
-    (A-Z and 2-7) hold the letter O and are looked up as typed as well.
+    (A-Z and 2-7) hold the letter O but never the digit 0: they are looked up with a typed 0 read
+    as O.
     """
     compact = IGNORED.sub("", typed).upper()
     found = TYPED_REFERENCE.fullmatch(compact)
@@ -35,8 +36,9 @@ def references(typed: str) -> list[str]:
     code = found.group(1)
     crockford = code.translate(READ_AS)
     readings = [crockford] if all(c in CROCKFORD for c in crockford) else []
-    if OLD_REFERENCE.fullmatch(code) and code not in readings:
-        readings.append(code)
+    old = code.replace("0", "O")
+    if OLD_REFERENCE.fullmatch(old) and old not in readings:
+        readings.append(old)
     return [f"{r[:5]}-{r[5:]}" for r in readings]
 
 
