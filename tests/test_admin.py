@@ -8,7 +8,7 @@ import yaml
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from troubleshoot import document
+from troubleshoot import document, publishing
 from troubleshoot.models import Choice, Guide, Node, Version
 
 from .conftest import shipped_documents, shipped_guides
@@ -436,9 +436,18 @@ def test_editors_may_change_instructions_after_the_model_was_renamed(db):
     assert not any(code.endswith("_step") for code in codenames)
 
 
-def test_a_node_page_open_in_another_tab_survives_an_import_and_refuses_its_stale_form(publisher):
-    from troubleshoot import publishing
+def test_a_node_form_opened_before_an_import_that_left_it_alone_is_refused_with_why(publisher):
+    pk = node_pk("ns0109", "admin-login")
+    mine = node_form(publisher, pk)  # its answers' rows are written afresh by the import
+    doc = shipped_documents()["ns0109"]
+    next(n for n in doc["nodes"] if n["slug"] == "escalate")["title"] = "Only the escalation changed"
+    publishing.import_guide(document.check(doc), replace_draft=True)
+    mine["help"] = "My help"
+    response = publisher.post(f"/admin/troubleshoot/node/{pk}/change/", mine)
+    assert "Someone else saved this since you opened it" in response.content.decode()
 
+
+def test_a_node_page_open_in_another_tab_survives_an_import_and_refuses_its_stale_form(publisher):
     pk = node_pk("ns0109", "admin-login")
     mine = node_form(publisher, pk)  # opened before the import
     doc = shipped_documents()["ns0109"]

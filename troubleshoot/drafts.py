@@ -80,9 +80,10 @@ def save(guide: Guide) -> models.Guide:
     """Make the guide's drafts hold this guide (creating it if new).
 
     Nodes and platforms are matched by slug and updated in place, so a node's admin page open in
-    another tab still finds its node (and, its revision counted, refuses a form opened before);
-    the ones the guide no longer has are deleted. A node's choices, lines and instructions are
-    written afresh: they have no pages of their own.
+    another tab still finds its node; the ones the guide no longer has are deleted. A node's
+    choices, lines and instructions are written afresh (they have no pages of their own), so every
+    node's revision is counted: a node form opened before is refused with a word of why, where its
+    rows would otherwise fail to save without one.
     """
     row, created = models.Guide.objects.select_for_update().get_or_create(slug=guide.slug, defaults={"title": guide.title})
     row.title, row.summary, row.error = guide.title, guide.summary, guide.error
@@ -98,8 +99,10 @@ def save(guide: Guide) -> models.Guide:
         Node(guide=row, slug=n.slug, kind=n.kind, title=n.title, help=n.help, who=n.who,
              is_start=n.slug == guide.start, order=i)
         for i, n in enumerate(guide.nodes.values())
-    ], ["kind", "title", "help", "who", "is_start", "order"], count_revision=True)
+    ], ["kind", "title", "help", "who", "is_start", "order"])
     _link(nodes, guide)
+    if not created:
+        row.nodes.update(revision=F("revision") + 1)
     Choice.objects.filter(node__guide=row).delete()
     Instruction.objects.filter(node__guide=row).delete()
     CheckItem.objects.filter(node__guide=row).delete()
@@ -118,7 +121,7 @@ def save(guide: Guide) -> models.Guide:
     return row
 
 
-def _keep(rows, wanted: list, fields: list[str], count_revision: bool = False) -> dict:
+def _keep(rows, wanted: list, fields: list[str]) -> dict:
     """Rows by slug as `wanted` says: the ones that differ updated in place, new ones created, the rest deleted.
 
     Only rows that changed are written: re-importing a 5,000-node guide to change one title writes one.
@@ -135,11 +138,9 @@ def _keep(rows, wanted: list, fields: list[str], count_revision: bool = False) -
         if any(getattr(old, f) != getattr(w, f) for f in fields):
             for f in fields:
                 setattr(old, f, getattr(w, f))
-            if count_revision:
-                old.revision += 1  # its page, if open elsewhere, must not write over this
             changed.append(old)
     if changed:
-        _update(model, changed, fields + (["revision"] if count_revision else []))
+        _update(model, changed, fields)
     if new:
         model.objects.bulk_create(new)
     return {r.slug: r for r in kept + new}
@@ -168,8 +169,8 @@ def _link(nodes: dict[str, Node], guide: Guide) -> None:
             if getattr(row, f"{key}_id") != target:
                 moves[(key, target)].append(row.pk)
     for (key, target), pks in moves.items():
-        for i in range(0, len(pks), 500):  # a moved link makes a node's page opened before it stale too
-            Node.objects.filter(pk__in=pks[i:i + 500]).update(**{f"{key}_id": target}, revision=F("revision") + 1)
+        for i in range(0, len(pks), 500):
+            Node.objects.filter(pk__in=pks[i:i + 500]).update(**{f"{key}_id": target})
 
 
 @dataclass(frozen=True)
