@@ -458,3 +458,12 @@ def test_a_node_page_open_in_another_tab_survives_an_import_and_refuses_its_stal
     response = publisher.post(f"/admin/troubleshoot/node/{pk}/change/", mine)
     assert "Someone else saved this since you opened it" in response.content.decode()
     assert Node.objects.get(pk=pk).title == "Imported title"
+
+
+def test_save_and_edit_the_next_node_to_fix_passes_warnings_by(publisher):
+    Node.objects.filter(guide__slug="ns0109", slug="what-changed").update(help="")  # a warning elsewhere
+    pk = node_pk("ns0109", "admin-login")
+    data = node_form(publisher, pk)
+    data["help"] = ""  # a question without help is only a warning
+    response = publisher.post(f"/admin/troubleshoot/node/{pk}/change/", data | {"_next_node": "1"})
+    assert response["Location"] == f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/change/"

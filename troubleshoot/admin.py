@@ -161,14 +161,15 @@ NEXT_NODE, PREVIEW = "_next_node", "_preview"  # the extra save buttons of guide
 def go_on(request, guide: Guide, response, current: str | None = None):
     """After a save with "Save and edit the next node to fix" or "Save and preview": where that leads.
 
-    The next node is the first after `current` in the outline (then from the top) that has a problem;
-    with none left, the guide's page, which says it can be published."""
+    The next node is the first after `current` in the outline (then from the top) that has an error
+    (warnings do not stop publishing, and going round them would never end); with none left, the
+    guide's page, which says it can be published."""
     if PREVIEW in request.POST:
         return redirect("admin:troubleshoot_guide_preview", guide.pk)
     if NEXT_NODE not in request.POST:
         return response
     draft, problems = authoring.review(guide)
-    troubled = {p.node for p in problems if p.node}
+    troubled = {p.node for p in problems if p.node and p.level == "error"}
     order = list(dict.fromkeys(row.slug for row in authoring.outline(draft, problems)))
     if current in order:
         at = order.index(current)
@@ -176,7 +177,7 @@ def go_on(request, guide: Guide, response, current: str | None = None):
     slug = next((s for s in order if s in troubled), None)
     pk = guide.nodes.filter(slug=slug).values_list("pk", flat=True).first() if slug else None
     if pk is None:
-        messages.info(request, "No node has a problem left: preview the draft, then publish it.")
+        messages.info(request, "No node has an error left: preview the draft, then publish it.")
         return redirect("admin:troubleshoot_guide_change", guide.pk)
     return redirect("admin:troubleshoot_node_change", pk)
 
