@@ -1,5 +1,8 @@
 """Missing guides: pastes that opened no guide, one row per error code, closed when a guide covers the code."""
 
+import html
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -86,3 +89,10 @@ def test_the_list_sorts_by_each_of_its_columns(editor, shipped):
     paste("NS0196: Could not mark expense reports as paid.")
     for order in ("1", "-1", "2", "4", "-4"):
         assert editor.get(f"{LIST}?o={order}").status_code == 200
+
+
+def test_start_a_guide_from_a_paste_without_a_code_gives_a_slug_the_form_can_save(editor, shipped):
+    paste("The sync stopped and nobody knows why at all")
+    link = re.search(r'href="(/admin/troubleshoot/guide/add/\?[^"]+)">Start a guide', editor.get(LIST).content.decode())
+    form = editor.get(html.unescape(link.group(1))).content.decode()
+    assert 'value="the-sync-stopped-and-nobody-knows-why-at-all"' in form

@@ -740,8 +740,9 @@ class MissingPasteAdmin(admin.ModelAdmin):
             return format_html('<a href="{}">Open the guide {}</a>',
                                reverse("admin:troubleshoot_guide_change", args=[paste.guide_pk]), paste.guide_slug)
         initial = {"codes": paste.code, "error": paste.text[:1000], "title": paste.code or paste.text[:80]}
-        if paste.code:
-            initial["slug"] = paste.code.lower()
+        # A slug the form can save: the code's, or one made from the words (the admin's script fills
+        # a slug only while the title is typed, not from a title given in the link).
+        initial["slug"] = paste.code.lower() if paste.code else slugify(paste.text)[:50].strip("-")
         url = reverse("admin:troubleshoot_guide_add") + "?" + urlencode(initial)
         return format_html('<a href="{}">Start a guide</a>', url)
 
