@@ -1,4 +1,5 @@
 import io
+import itertools
 import os
 import shutil
 import socket
@@ -118,6 +119,9 @@ def small_document(**changes) -> dict:
     return doc
 
 
+_scratch_numbers = itertools.count()
+
+
 @contextmanager
 def scratch_database(tmp_path_factory):
     """A database URL for the served app: a fresh PostgreSQL database when the suite runs on one."""
@@ -129,7 +133,9 @@ def scratch_database(tmp_path_factory):
     import psycopg
 
     config = dj_database_url.parse(url)
-    name = f"wizard_browser_{os.getpid()}"
+    # One name per call: two servers of one test run (the browser suite's and a test's own) must not
+    # drop each other's database.
+    name = f"wizard_scratch_{os.getpid()}_{next(_scratch_numbers)}"
     admin = dict(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"],
                  dbname=config["NAME"], autocommit=True)
     with psycopg.connect(**admin) as connection:
