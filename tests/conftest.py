@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import Client
 
 from troubleshoot import document
 from troubleshoot.guide import Guide
@@ -41,6 +43,25 @@ def runs_written_in_the_request(settings):
     """A test's own transaction is invisible to another thread, so runs are written in the request;
     test_run_writer.py runs the writer's thread itself."""
     settings.RUN_WRITE_SECONDS = 0
+
+
+def login(django_user_model, username: str, group: str | None = None, superuser=False) -> Client:
+    user = django_user_model.objects.create_user(username, password="pw", is_staff=True, is_superuser=superuser)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def publisher(shipped, django_user_model) -> Client:
+    return login(django_user_model, "pat", "guide publishers")
+
+
+@pytest.fixture
+def editor(shipped, django_user_model) -> Client:
+    return login(django_user_model, "eddie", "guide editors")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ import io
 import json
 import re
 
-import pytest
 import yaml
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -11,26 +10,7 @@ from django.test import Client
 from troubleshoot import document, publishing
 from troubleshoot.models import Choice, Guide, Node, Version
 
-from .conftest import shipped_documents, shipped_guides
-
-
-def login(django_user_model, username: str, group: str | None = None, superuser=False) -> Client:
-    user = django_user_model.objects.create_user(username, password="pw", is_staff=True, is_superuser=superuser)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def publisher(shipped, django_user_model) -> Client:
-    return login(django_user_model, "pat", "guide publishers")
-
-
-@pytest.fixture
-def editor(shipped, django_user_model) -> Client:
-    return login(django_user_model, "eddie", "guide editors")
+from .conftest import login, shipped_documents, shipped_guides
 
 
 def guide_pk(slug: str) -> int:

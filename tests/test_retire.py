@@ -10,20 +10,10 @@ from django.utils.formats import date_format
 from troubleshoot import publishing
 from troubleshoot.models import Guide, MissingPaste, Run
 
-from .test_admin import guide_pk, login
+from .test_admin import guide_pk
 
 START = "/guides/ns0109/v1/expensify-web/"
 TITLE = "NS0109: NetSuite rejects the Workspace&#x27;s login"
-
-
-@pytest.fixture
-def publisher(shipped, django_user_model) -> Client:
-    return login(django_user_model, "pat", "guide publishers")
-
-
-@pytest.fixture
-def editor(shipped, django_user_model) -> Client:
-    return login(django_user_model, "eddie", "guide editors")
 
 
 @pytest.fixture
