@@ -156,10 +156,15 @@ def test_publish_refuses_a_draft_with_errors(publisher):
     assert Version.objects.filter(guide__pk=pk).count() == 1
 
 
-def test_versions_show_each_difference_and_roll_back(publisher):
-    pk = guide_pk("ns0109")
+def publish_a_new_escalation_title(publisher, pk: int) -> None:
+    """Version 2 of the guide: its escalation retitled "Talk to Concierge"."""
     Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Talk to Concierge")
     publisher.post(f"/admin/troubleshoot/guide/{pk}/publish/", {"note": "New escalation title"})
+
+
+def test_versions_show_each_difference_and_roll_back(publisher):
+    pk = guide_pk("ns0109")
+    publish_a_new_escalation_title(publisher, pk)
     page = publisher.get(f"/admin/troubleshoot/guide/{pk}/versions/").content.decode()
     assert "Changed: “Talk to Concierge” <code>escalate</code>" in page
     assert ('<tr><th scope="row">Title</th>\n      <td><del>Ask</del> <del>Concierge to check the connection</del></td>'
@@ -174,8 +179,7 @@ def test_versions_show_each_difference_and_roll_back(publisher):
 
 def test_rolling_back_asks_first_and_changes_nothing_until_confirmed(publisher):
     pk = guide_pk("ns0109")
-    Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Talk to Concierge")
-    publisher.post(f"/admin/troubleshoot/guide/{pk}/publish/", {"note": "New escalation title"})
+    publish_a_new_escalation_title(publisher, pk)
     page = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1}).content.decode()
     assert "Version 1 will be published again as the next version" in page
     assert 'name="confirm" value="Publish version 1 again"' in page
@@ -184,8 +188,7 @@ def test_rolling_back_asks_first_and_changes_nothing_until_confirmed(publisher):
 
 def test_rolling_back_keeps_a_draft_with_unpublished_changes(publisher):
     pk = guide_pk("ns0109")
-    Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Talk to Concierge")
-    publisher.post(f"/admin/troubleshoot/guide/{pk}/publish/", {"note": "New escalation title"})
+    publish_a_new_escalation_title(publisher, pk)
     Node.objects.filter(guide__pk=pk, slug="escalate").update(title="Draft work, not published")
     rows = dict(Node.objects.filter(guide__pk=pk).values_list("slug", "pk"))
     page = publisher.post(f"/admin/troubleshoot/guide/{pk}/versions/", {"number": 1}).content.decode()
@@ -447,3 +450,4 @@ def test_save_and_edit_the_next_node_to_fix_passes_warnings_by(publisher):
     data["help"] = ""  # a question without help is only a warning
     response = publisher.post(f"/admin/troubleshoot/node/{pk}/change/", data | {"_next_node": "1"})
     assert response["Location"] == f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/change/"
+

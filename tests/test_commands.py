@@ -103,12 +103,18 @@ def test_import_of_a_new_guide_with_publish_publishes_it(db, tmp_path):
     assert Node.objects.filter(guide__slug="tiny").count() == 5
 
 
-def test_import_over_unpublished_changes_refuses_and_says_why(shipped, tmp_path):
+def a_file_over_unpublished_changes(tmp_path):
+    """The draft of ns0109 edited and not published, and a document of it retitled, to import over it."""
     Node.objects.filter(guide__slug="ns0109", slug="escalate").update(title="Edited, not published")
     doc = shipped_documents()["ns0109"]
     doc["title"] = "NS0109 from a file"
     path = tmp_path / "ns0109.yaml"
     path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_import_over_unpublished_changes_refuses_and_says_why(shipped, tmp_path):
+    path = a_file_over_unpublished_changes(tmp_path)
     with pytest.raises(CommandError) as raised:
         run("import_guide", str(path), "--publish")
     message = str(raised.value)
@@ -120,11 +126,7 @@ def test_import_over_unpublished_changes_refuses_and_says_why(shipped, tmp_path)
 
 
 def test_import_with_replace_draft_replaces_unpublished_changes(shipped, tmp_path):
-    Node.objects.filter(guide__slug="ns0109", slug="escalate").update(title="Edited, not published")
-    doc = shipped_documents()["ns0109"]
-    doc["title"] = "NS0109 from a file"
-    path = tmp_path / "ns0109.yaml"
-    path.write_text(yaml.safe_dump(doc))
+    path = a_file_over_unpublished_changes(tmp_path)
     assert "Imported ns0109 as a draft" in run("import_guide", str(path), "--replace-draft")
     assert Guide.objects.get(slug="ns0109").title == "NS0109 from a file"
     assert Node.objects.get(guide__slug="ns0109", slug="escalate").title != "Edited, not published"
