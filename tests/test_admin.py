@@ -451,3 +451,13 @@ def test_save_and_edit_the_next_node_to_fix_passes_warnings_by(publisher):
     response = publisher.post(f"/admin/troubleshoot/node/{pk}/change/", data | {"_next_node": "1"})
     assert response["Location"] == f"/admin/troubleshoot/guide/{guide_pk('ns0109')}/change/"
 
+
+def test_a_draft_state_from_rows_already_read_is_the_one_read_afresh(publisher):
+    from troubleshoot import authoring, drafts
+
+    Node.objects.filter(guide__slug="ns0565", slug="escalate").update(title="Edited, not published")
+    never = Guide.objects.create(slug="never", title="Never published", error="NS0001 Nothing yet")
+    for slug in ("ns0109", "ns0565", "never"):  # the same, changed, never published
+        row = Guide.objects.get(slug=slug)
+        assert drafts.state(row, authoring.review(row)[0]) == drafts.state(row), slug
+    assert drafts.state(never, authoring.review(never)[0]).newest is None

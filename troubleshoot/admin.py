@@ -281,14 +281,15 @@ class GuideAdmin(admin.ModelAdmin):
         if guide is not None:
             draft, problems = authoring.review(guide)
             urls = authoring.node_urls(guide)
+            state = drafts.state(guide, draft)  # the rows just read, not read again
             extra = {
                 "problems": authoring.shown(problems, draft, urls),
                 "error_count": sum(p.level == "error" for p in problems),
                 "outline": [(row, urls.get(row.slug)) for row in authoring.outline(draft, problems)],
                 "graph": authoring.graph(draft, problems, urls),
                 "can_publish": request.user.has_perm(PUBLISH),
-                "published_number": Version.objects.newest_number(guide.slug),
-                "draft_state": drafts.state(guide),
+                "published_number": state.newest,
+                "draft_state": state,
             }
         return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
 

@@ -250,8 +250,14 @@ def states(rows: list[models.Guide]) -> dict[int, DraftState]:
     return result
 
 
-def state(row: models.Guide) -> DraftState:
-    return states([row])[row.pk]
+def state(row: models.Guide, draft: Guide | None = None) -> DraftState:
+    """One guide's draft state; given the `draft` its caller already read from the rows, they are not read again."""
+    if draft is None:
+        return states([row])[row.pk]
+    newest = Version.objects.filter(guide=row).order_by("-number").values_list("number", "document").first()
+    if newest is None:
+        return against(draft, None, has_rows=bool(draft.nodes or draft.platforms))
+    return against(draft, document.load(newest[1]), newest[0])
 
 
 def _plain(value):
