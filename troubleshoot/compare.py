@@ -46,30 +46,31 @@ def compare(before: Guide | None, after: Guide) -> list[NodeChange]:
     old = before.nodes if before else {}
     for slug, node in after.nodes.items():
         if slug not in old:
-            changes.append(NodeChange(slug, node.title, "added", _changed({}, _node_texts(node))))
-        elif fields := _changed(_node_texts(old[slug]), _node_texts(node)):
+            changes.append(NodeChange(slug, node.title, "added", _changed({}, _node_texts(after, node))))
+        elif fields := _changed(_node_texts(before, old[slug]), _node_texts(after, node)):
             changes.append(NodeChange(slug, node.title, "changed", fields))
     for slug, node in old.items():
         if slug not in after.nodes:
-            changes.append(NodeChange(slug, node.title, "removed", _changed(_node_texts(node), {})))
+            changes.append(NodeChange(slug, node.title, "removed", _changed(_node_texts(before, node), {})))
     return changes
 
 
 def _guide_texts(guide: Guide) -> dict[str, str]:
-    texts = {"Title": guide.title, "Summary": guide.summary, "Codes": ", ".join(guide.codes), "Error": guide.error,
-             "Messages": "\n".join(guide.messages), "Start": guide.start}
+    texts = {"Title": guide.title, "Kind of error": guide.category, "Summary": guide.summary,
+             "Codes": ", ".join(guide.codes), "Error": guide.error, "Messages": "\n".join(guide.messages),
+             "Start": guide.start, "Sources": "\n".join(f"{s.repo} {s.path} @ {s.commit}" for s in guide.sources)}
     for p in guide.platforms:
-        texts[f"Platform {p.slug}"] = f"{p.name} (support: {p.support})"
+        texts[f"Platform {p.slug}"] = f"{p.name} (support: {p.support})" + (f"\n{p.hint}" if p.hint else "")
     return texts
 
 
-def _node_texts(node: Node) -> dict[str, str]:
+def _node_texts(guide: Guide, node: Node) -> dict[str, str]:
     texts = {"Kind": node.kind, "Title": node.title, "Help": node.help, "Who can do this": node.who}
     for c in node.choices:
         texts[f"Answer {c.slug}"] = f"{c.label} → {c.next}"
     for i in node.items:
         texts[f"Checklist line {i.slug}"] = f"{i.label}: should be {i.expected}"
-    for n, instruction in enumerate(node.instructions, 1):
+    for n, instruction in enumerate(guide.expanded(node), 1):  # a changed part shows in every node that includes it
         texts[f"Instruction {n} ({instruction.platform or 'every platform'})"] = instruction.text
     if node.kind != "question":  # a question's ways out are its answers, above
         for way in node.exits:

@@ -4,13 +4,20 @@ It is what `fixtures/` ships, what export writes and import reads, and what a pu
 stores. This module reads it into the typed `Guide` (checking its shape as it goes), lints the
 guide's tree, and writes a guide back out; it knows no models.
 
-    slug, title, summary, codes, error, messages, platforms, start, nodes
+    slug, title, category, summary, codes, error, messages, sources, platforms, start, nodes, parts
+    category: connection | sync | export (how the home page groups guides)
+    sources: [{repo, path, commit}], the articles the guide was written from
+    platform: slug, name, support, hint (how to tell it from the others)
     node: slug, kind (question | checklist | solution | escalation), title, help, and by kind:
       question:   choices [{slug, label, next}]
       checklist:  items [{slug, label, expected}], if_all_match, if_any_differ
-      solution:   who, instructions [{text, platform?}], if_not_fixed
+      solution:   who, instructions [{text, platform?} or {part}], if_not_fixed
+    parts: [{slug, title, instructions [{text, platform?}]}]
 
-Documents written before instructions had their name call them `steps`; they still read.
+A `{part: slug}` line includes a shared part's instructions. A document's own `parts` say what
+text those parts have in it (a published version always carries them, so it never changes); a
+part it does not carry comes from the library given to `read` (`fixtures/parts.yaml`, or the
+admin's parts). Documents written before instructions had their name call them `steps`; they still read.
 """
 
 import re
@@ -18,14 +25,16 @@ from dataclasses import dataclass
 
 import yaml
 
-from .guide import ALL_MATCH, KINDS, LINKS, Choice, Guide, Instruction, Item, Node, Platform, tour
+from .guide import ALL_MATCH, CATEGORIES, KINDS, LINKS, Choice, Guide, Instruction, Item, Node, Part, Platform, Source, tour
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT = 20_000
 MAX_NODES = 20_000
 MAX_DOCUMENT_BYTES = 5_000_000
+PARTS_FILE = "parts.yaml"  # in a folder of guide documents, the library of parts they include
 
-GUIDE_KEYS = ("slug", "title", "summary", "codes", "error", "messages", "platforms", "start", "nodes")
+GUIDE_KEYS = ("slug", "title", "category", "summary", "codes", "error", "messages", "sources", "platforms", "start",
+              "nodes", "parts")
 NODE_KEYS = {
     kind: ("slug", "kind", "title", "help", *extra, *LINKS.get(kind, ()))
     for kind, extra in (("question", ("choices",)), ("checklist", ("items",)),
@@ -71,8 +80,8 @@ EMPTY = {
 # Reading
 
 
-def read(text: str | bytes) -> Guide:
-    """Parse and check a document's text; raise DocumentError listing every problem."""
+def parse(text: str | bytes):
+    """A document's text as plain data; raise DocumentError saying where it is not YAML or JSON."""
     if isinstance(text, bytes):
         if len(text) > MAX_DOCUMENT_BYTES:
             raise DocumentError([f"the document is larger than {MAX_DOCUMENT_BYTES:,} bytes"])
@@ -89,21 +98,26 @@ def read(text: str | bytes) -> Guide:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)
         raise DocumentError([f"{where}not valid YAML or JSON ({reason})"]) from None
-    return check(data)
+    return data
 
 
-def review(data) -> tuple[Guide, list[Problem]]:
+def read(text: str | bytes, library: dict[str, Part] | None = None) -> Guide:
+    """Parse and check a document's text; raise DocumentError listing every problem."""
+    return check(parse(text), library)
+
+
+def review(data, library: dict[str, Part] | None = None) -> tuple[Guide, list[Problem]]:
     """The guide, with every problem at once: its shape's, then its tree's, errors first."""
-    checker = _Checker()
+    checker = _Checker(library)
     guide = checker.guide(data)
     problems = checker.problems + lint(guide)
     problems.sort(key=lambda p: p.level != "error")
     return guide, problems
 
 
-def check(data) -> Guide:
+def check(data, library: dict[str, Part] | None = None) -> Guide:
     """Check parsed data and return the guide, or raise DocumentError with every error."""
-    guide, problems = review(data)
+    guide, problems = review(data, library)
     errors = [str(p) for p in problems if p.level == "error"]
     if errors:
         raise DocumentError(errors)
@@ -119,20 +133,53 @@ def load(data: dict) -> Guide:
     return guide
 
 
+def read_parts(text: str | bytes) -> dict[str, Part]:
+    """A library of parts (`parts: [...]`, as `fixtures/parts.yaml` holds them), by slug."""
+    data = parse(text)
+    checker = _Checker()
+    data = checker.mapping(data, "library", ("parts",))
+    parts = checker.parts(data, "library")
+    if checker.problems:
+        raise DocumentError([str(p) for p in checker.problems])
+    return parts
+
+
+def shipped_files(folder) -> list:
+    """The guide documents in a folder (its library of parts is not one)."""
+    return sorted(p for p in folder.glob("*.yaml") if p.name != PARTS_FILE)
+
+
 # Writing
 
 
 def as_data(guide: Guide) -> dict:
     """The guide as plain data in document order, without empty optional fields: what versions store."""
     data: dict = {"slug": guide.slug, "title": guide.title}
+    if guide.category:
+        data["category"] = guide.category
     if guide.summary:
         data["summary"] = guide.summary
+    data |= {"codes": list(guide.codes), "error": guide.error, "messages": list(guide.messages)}
+    if guide.sources:
+        data["sources"] = [{"repo": s.repo, "path": s.path, "commit": s.commit} for s in guide.sources]
     data |= {
-        "codes": list(guide.codes), "error": guide.error, "messages": list(guide.messages),
-        "platforms": [{"slug": p.slug, "name": p.name, "support": p.support} for p in guide.platforms],
+        "platforms": [{"slug": p.slug, "name": p.name, "support": p.support} | ({"hint": p.hint} if p.hint else {})
+                      for p in guide.platforms],
         "start": guide.start, "nodes": [_node_data(n) for n in guide.nodes.values()],
     }
+    if guide.parts:
+        data["parts"] = [part_data(part) for part in guide.parts.values()]
     return data
+
+
+def part_data(part: Part) -> dict:
+    return {"slug": part.slug, "title": part.title, "instructions": [_instruction_data(i) for i in part.instructions]}
+
+
+def _instruction_data(line: Instruction) -> dict:
+    if line.part:
+        return {"part": line.part}
+    return {"text": line.text} | ({"platform": line.platform} if line.platform else {})
 
 
 def _node_data(node: Node) -> dict:
@@ -146,8 +193,7 @@ def _node_data(node: Node) -> dict:
     elif node.kind == "solution":
         if node.who:
             data["who"] = node.who
-        data["instructions"] = [{"text": i.text} | ({"platform": i.platform} if i.platform else {})
-                                for i in node.instructions]
+        data["instructions"] = [_instruction_data(i) for i in node.instructions]
     for key in LINKS.get(node.kind, ()):
         if target := getattr(node, key):
             data[key] = target
@@ -175,7 +221,10 @@ def write(guide: Guide) -> str:
 
 
 class _Checker:
-    def __init__(self):
+    def __init__(self, library: dict[str, Part] | None = None):
+        self.library = library or {}
+        self.own_parts: dict[str, Part] = {}  # the document's own copies, which win over the library
+        self.used_parts: dict[str, Part] = {}  # in the order the nodes first include them
         self.problems: list[Problem] = []
         self.node_slug: str | None = None  # the node being checked, so problems can link to it
         self.in_node = False
@@ -229,6 +278,10 @@ class _Checker:
 
     def guide(self, data) -> Guide:
         data = self.mapping(data, "guide", GUIDE_KEYS)
+        self.own_parts = self.parts(data, "guide")
+        category = self.text(data, "category", "guide", required=False)
+        if category and category not in CATEGORIES:
+            self.fail("guide", f"'category' '{category}' must be one of: {', '.join(CATEGORIES)}")
         platforms = self.listed(data, "platforms", "guide", self.platform)
         if not platforms:
             self.fail("guide", "'platforms' needs at least one platform")
@@ -252,7 +305,34 @@ class _Checker:
             error=self.text(data, "error", "guide"),
             messages=self.listed(data, "messages", "guide", lambda v, where: self.text({"message": v}, "message", where)),
             platforms=platforms, start=self.slug(data, "start", "guide"), nodes=by_slug,
+            category=category, sources=self.listed(data, "sources", "guide", self.source), parts=dict(self.used_parts),
         )
+
+    def parts(self, data: dict, where: str) -> dict[str, Part]:
+        found: dict[str, Part] = {}
+        for part in self.listed(data, "parts", where, self.part):
+            if part.slug in found:
+                self.fail(f"parts ({part.slug})", f"two parts have the slug '{part.slug}': give one another")
+            found.setdefault(part.slug, part)
+        return found
+
+    def part(self, data, where: str) -> Part:
+        data = self.mapping(data, where, ("slug", "title", "instructions"))
+        slug = self.slug(data, "slug", where)
+        where = f"{where} ({slug})" if slug else where
+        lines = self.listed(data, "instructions", where, lambda v, w: self.instruction(v, w, in_part=True))
+        if not lines:
+            self.fail(where, "a part needs at least one instruction")
+        return Part(slug, self.text(data, "title", where), lines)
+
+    def source(self, data, where: str) -> Source:
+        data = self.mapping(data, where, ("repo", "path", "commit"))
+        source = Source(self.text(data, "repo", where), self.text(data, "path", where), self.text(data, "commit", where))
+        if source.repo and not re.fullmatch(r"[\w.-]+/[\w.-]+", source.repo):
+            self.fail(where, f"'repo' '{source.repo}' must be a repository's owner/name, like Expensify/App")
+        if source.commit and not re.fullmatch(r"[0-9a-f]{7,40}", source.commit):
+            self.fail(where, f"'commit' '{source.commit}' must be a commit's hexadecimal id")
+        return source
 
     def code(self, value, where: str) -> str:
         code = str(value).strip().upper() if isinstance(value, (str, int)) else ""
@@ -261,8 +341,9 @@ class _Checker:
         return code
 
     def platform(self, data, where: str) -> Platform:
-        data = self.mapping(data, where, ("slug", "name", "support"))
-        return Platform(self.slug(data, "slug", where), self.text(data, "name", where), self.text(data, "support", where))
+        data = self.mapping(data, where, ("slug", "name", "support", "hint"))
+        return Platform(self.slug(data, "slug", where), self.text(data, "name", where), self.text(data, "support", where),
+                        self.text(data, "hint", where, required=False))
 
     def node(self, data, where: str) -> Node:
         if not isinstance(data, dict):
@@ -307,11 +388,25 @@ class _Checker:
             self.fail(where, f"'{ALL_MATCH}' is reserved; give the item another slug")
         return item
 
-    def instruction(self, data, where: str) -> Instruction:
+    def instruction(self, data, where: str, in_part: bool = False) -> Instruction:
         if isinstance(data, str):
             data = {"text": data}
+        if isinstance(data, dict) and "part" in data and not in_part:
+            return self.include(data, where)
         data = self.mapping(data, where, ("text", "platform"))
         return Instruction(self.text(data, "text", where), self.slug(data, "platform", where, required=False))
+
+    def include(self, data: dict, where: str) -> Instruction:
+        """A line that includes a part: the document's own copy of it, else the library's."""
+        self.mapping(data, where, ("part",))
+        slug = self.slug(data, "part", where)
+        part = self.own_parts.get(slug) or self.library.get(slug)
+        if slug and part is None:
+            known = ", ".join(sorted({*self.own_parts, *self.library})) or "none yet"
+            self.fail(where, f"there is no part '{slug}' (parts: {known}): add it under Parts, or fix the name")
+        elif part is not None:
+            self.used_parts.setdefault(slug, part)
+        return Instruction("", part=slug)
 
 
 # Lint: the tree as a whole
@@ -344,7 +439,7 @@ def lint(guide: Guide) -> list[Problem]:
         elif node.kind == "checklist":
             _lint_checklist(node, error)
         elif node.kind == "solution":
-            _lint_solution(node, platforms, error, warning)
+            _lint_solution(guide, node, platforms, error, warning)
         if node.kind in ("question", "checklist") and not node.help:
             warning(slug, "no help text: say why it matters and where to look in NetSuite")
 
@@ -380,14 +475,14 @@ def _lint_checklist(node: Node, error):
             error(node.slug, f"'{label.lower()}' must lead somewhere: choose the node it leads to")
 
 
-def _lint_solution(node: Node, platforms: list[str], error, warning):
+def _lint_solution(guide: Guide, node: Node, platforms: list[str], error, warning):
     if not node.if_not_fixed:
         error(node.slug, "'if not fixed' must lead somewhere: the next likely cause, or an escalation")
     for instruction in node.instructions:
         if instruction.platform and instruction.platform not in platforms:
             error(node.slug, f"an instruction is for platform '{instruction.platform}', which the guide does not have")
     for platform in platforms:
-        count = len(node.instructions_for(platform))
+        count = len(guide.instructions_for(node, platform))
         if count == 0:
             error(node.slug, f"no instructions for platform '{platform}': add one for it, or for every platform")
         elif count == 1:

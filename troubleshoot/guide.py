@@ -18,11 +18,29 @@ LINKS = {
 }
 
 
+# A guide's kind, which the home page lists guides by: its key in documents, and its heading.
+CATEGORIES = {"connection": "Login and connection", "sync": "Sync", "export": "Export"}
+
+
 @dataclass(frozen=True, slots=True)
 class Platform:
     slug: str
     name: str
     support: str
+    hint: str = ""  # how to tell this platform from the guide's others
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An article a guide was written from, at the commit that was read."""
+
+    repo: str
+    path: str
+    commit: str
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +65,16 @@ class Instruction:
 
     text: str
     platform: str = ""
+    part: str = ""  # set: this line includes the shared part of that slug, and has no text of its own
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Instructions that many guides share, written once and included by slug."""
+
+    slug: str
+    title: str
+    instructions: tuple[Instruction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +109,6 @@ class Node:
         return tuple(Exit(answers[key], label, target) for key, label in LINKS.get(self.kind, {}).items()
                      if (target := getattr(self, key)))
 
-    def instructions_for(self, platform: str) -> list[Instruction]:
-        return [i for i in self.instructions if i.platform in ("", platform)]
 
 
 @dataclass(frozen=True)
@@ -96,9 +122,28 @@ class Guide:
     start: str
     nodes: dict[str, Node] = field(hash=False)
     summary: str = ""
+    category: str = ""
+    sources: tuple[Source, ...] = ()
+    # The parts the nodes include, with the text this guide shows: a version's own copy, pinned.
+    parts: dict[str, Part] = field(default_factory=dict, hash=False)
 
     def platform(self, slug: str) -> Platform | None:
         return next((p for p in self.platforms if p.slug == slug), None)
+
+    def expanded(self, node: Node) -> list[Instruction]:
+        """A solution's instructions with its parts' lines in place (those for its platforms only)."""
+        mine = {p.slug for p in self.platforms}
+        lines: list[Instruction] = []
+        for line in node.instructions:
+            if not line.part:
+                lines.append(line)
+            elif part := self.parts.get(line.part):
+                lines += [i for i in part.instructions if not i.platform or i.platform in mine]
+        return lines
+
+    def instructions_for(self, node: Node, platform: str) -> list[Instruction]:
+        """What a solution tells a user on this platform, in order."""
+        return [i for i in self.expanded(node) if i.platform in ("", platform)]
 
     @cached_property
     def answers_left(self) -> dict[str, int]:

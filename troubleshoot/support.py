@@ -93,7 +93,7 @@ def guide_links(request: HttpRequest, guide: str) -> HttpResponse:
         if answers is None and node.slug in via_checklist:
             answers, note = paths[via_checklist[node.slug].slug], "Opens the checklist: the customer ticks what differs."
         platforms = [{
-            "platform": p, "instructions": node.instructions_for(p.slug),
+            "platform": p, "instructions": found.instructions_for(node, p.slug),
             "link": None if answers is None else request.build_absolute_uri(
                 reverse("troubleshoot:start", args=[guide, number, p.slug]) + "".join(f"{a}/" for a in answers)),
         } for p in found.platforms]
@@ -114,7 +114,7 @@ def run_view(request: HttpRequest, reference: str) -> HttpResponse:
         current = walk(found, answers) if found else None
     except WrongAnswer:  # answers cut at the stored length no longer form a path
         current = None
-    shown = [(node, node.instructions_for(run.platform)) for node in current.solutions_shown] if current else []
+    shown = [(node, found.instructions_for(node, run.platform)) for node in current.solutions_shown] if current else []
     platform = found.platform(run.platform) if found else None
     link = request.build_absolute_uri(
         reverse("troubleshoot:start", args=[run.guide.slug, run.version, run.platform]) + "".join(f"{a}/" for a in answers))

@@ -390,7 +390,7 @@ def _step_context(request, current: Walk, base: str, platform: str, reference: s
         "platforms": [(p, _url(f"{base}{p.slug}/", current.answers)) for p in guide.platforms],
         "walk": current,
         "node": node,
-        "instructions": node.instructions_for(platform),
+        "instructions": guide.instructions_for(node, platform),
         "here": here,
         "start_url": start_url,
         "trail": [(a, _url(start_url, current.answers[: a.position])) for a in current.trail],
