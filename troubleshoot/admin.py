@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
-from . import analytics, authoring, document, drafts, publishing, views
+from . import analytics, authoring, document, drafts, parts, publishing, views
 from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Platform, Version
 from .published import GuideVersion
 
@@ -410,7 +410,7 @@ class GuideAdmin(admin.ModelAdmin):
         problems = []
         if request.method == "POST" and form.is_valid():
             try:
-                read = document.read(form.text())
+                read = document.read(form.text(), parts.library())
                 imported = publishing.import_guide(read, request.user, replace_draft="replace" in request.POST,
                                                seen_revision=form.cleaned_data["seen_revision"])
             except document.DocumentError as exc:

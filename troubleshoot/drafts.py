@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 
-from . import compare, document, models
+from . import compare, document, models, parts as shared
 from .guide import LINKS, Guide
-from .models import CheckItem, Choice, Instruction, Node, Platform, Version
+from .models import CheckItem, Choice, Instruction, Node, Platform, Source, Version
 
 
 def _split_codes(codes: str) -> list[str]:
@@ -24,16 +24,21 @@ def build(row: models.Guide) -> dict:
 def build_many(rows: list[models.Guide]) -> dict[int, dict]:
     """Each guide's draft as document data, by primary key.
 
-    Reads plain rows, five queries whatever the number and size of the guides: guides can have
-    thousands of nodes, and the guide list shows each guide's draft state.
+    Reads plain rows, eight queries whatever the number and size of the guides: guides can have
+    thousands of nodes, and the guide list shows each guide's draft state. The parts a draft
+    includes come with their text as it is now, as publishing would pin it.
     """
     pks = [row.pk for row in rows]
     platforms: dict[int, list] = defaultdict(list)
     platform_slug = {}
-    for pk, guide_id, slug, name, support in Platform.objects.filter(guide__in=pks).order_by("order", "id").values_list(
-            "id", "guide_id", "slug", "name", "support"):
-        platforms[guide_id].append((slug, name, support))
+    for pk, guide_id, slug, name, support, hint in Platform.objects.filter(guide__in=pks).order_by(
+            "order", "id").values_list("id", "guide_id", "slug", "name", "support", "hint"):
+        platforms[guide_id].append({"slug": slug, "name": name, "support": support, "hint": hint})
         platform_slug[pk] = slug
+    sources: dict[int, list] = defaultdict(list)
+    for guide_id, repo, path, commit in Source.objects.filter(guide__in=pks).order_by("order", "id").values_list(
+            "guide_id", "repo", "path", "commit"):
+        sources[guide_id].append({"repo": repo, "path": path, "commit": commit})
     nodes: dict[int, list] = defaultdict(list)
     for node in Node.objects.filter(guide__in=pks).order_by("order", "id").values_list(
             "guide_id", "id", "slug", "kind", "title", "help", "who", "is_start", *LINKS["solution"], *LINKS["checklist"]):
@@ -44,22 +49,26 @@ def build_many(rows: list[models.Guide]) -> dict[int, dict]:
     for node_id, slug, label, next_id in Choice.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "slug", "label", "next_id"):
         parts["choices"][node_id].append({"slug": slug, "label": label, "next": node_slug.get(next_id, "")})
-    for node_id, text, platform_id in Instruction.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
-            "node_id", "text", "platform_id"):
-        parts["instructions"][node_id].append({"text": text} | ({"platform": platform_slug[platform_id]} if platform_id else {}))
+    for node_id, text, platform_id, part in Instruction.objects.filter(node__guide__in=pks).order_by(
+            "order", "id").values_list("node_id", "text", "platform_id", "part__slug"):
+        parts["instructions"][node_id].append({"part": part} if part else {"text": text} | (
+            {"platform": platform_slug[platform_id]} if platform_id else {}))
     for node_id, slug, label, expected in CheckItem.objects.filter(node__guide__in=pks).order_by("order", "id").values_list(
             "node_id", "slug", "label", "expected"):
         parts["items"][node_id].append({"slug": slug, "label": label, "expected": expected})
-    return {row.pk: _data(row, platforms[row.pk], nodes[row.pk], node_slug, parts) for row in rows}
+    library = shared.library_data() if any(p.get("part") for lines in parts["instructions"].values() for p in lines) else {}
+    return {row.pk: _data(row, platforms[row.pk], sources[row.pk], nodes[row.pk], node_slug, parts, library)
+            for row in rows}
 
 
-def _data(row: models.Guide, platforms: list, nodes: list, node_slug: dict, parts: dict) -> dict:
+def _data(row: models.Guide, platforms: list, sources: list, nodes: list, node_slug: dict, parts: dict,
+          library: dict) -> dict:
     starts = [n[1] for n in nodes if n[6]]
     data: dict = {
-        "slug": row.slug, "title": row.title, "summary": row.summary, "codes": _split_codes(row.codes),
-        "error": row.error, "messages": [m.strip() for m in row.messages.splitlines() if m.strip()],
-        "platforms": [{"slug": slug, "name": name, "support": support} for slug, name, support in platforms],
-        "start": starts[0] if len(starts) == 1 else "", "nodes": [],
+        "slug": row.slug, "title": row.title, "category": row.category, "summary": row.summary,
+        "codes": _split_codes(row.codes), "error": row.error,
+        "messages": [m.strip() for m in row.messages.splitlines() if m.strip()], "sources": sources,
+        "platforms": platforms, "start": starts[0] if len(starts) == 1 else "", "nodes": [],
     }
     for pk, slug, kind, title, help_text, who, _, *links in nodes:
         node: dict = {"slug": slug, "kind": kind, "title": title, "help": help_text}
@@ -72,6 +81,8 @@ def _data(row: models.Guide, platforms: list, nodes: list, node_slug: dict, part
         for key in LINKS.get(kind, ()):
             node[key] = node_slug.get(targets[key], "")
         data["nodes"].append(node)
+    used = dict.fromkeys(line["part"] for n in data["nodes"] for line in n.get("instructions", ()) if "part" in line)
+    data["parts"] = [library[slug] for slug in used if slug in library]
     return data
 
 
@@ -86,15 +97,20 @@ def save(guide: Guide) -> models.Guide:
     rows would otherwise fail to save without one.
     """
     row, created = models.Guide.objects.select_for_update().get_or_create(slug=guide.slug, defaults={"title": guide.title})
-    row.title, row.summary, row.error = guide.title, guide.summary, guide.error
+    row.title, row.summary, row.error, row.category = guide.title, guide.summary, guide.error, guide.category
     row.codes = ", ".join(guide.codes)
     row.messages = "\n".join(guide.messages)
     if not created:
         row.revision += 1  # a guide page opened before this is stale now
     row.save()
     platforms = _keep(row.platforms, [
-        Platform(guide=row, slug=p.slug, name=p.name, support=p.support, order=i) for i, p in enumerate(guide.platforms)
-    ], ["name", "support", "order"])
+        Platform(guide=row, slug=p.slug, name=p.name, support=p.support, hint=p.hint, order=i)
+        for i, p in enumerate(guide.platforms)
+    ], ["name", "support", "hint", "order"])
+    row.sources.all().delete()
+    Source.objects.bulk_create(Source(guide=row, repo=s.repo, path=s.path, commit=s.commit, order=i)
+                               for i, s in enumerate(guide.sources))
+    part_rows = shared.ensure(guide.parts)
     nodes = _keep(row.nodes, [
         Node(guide=row, slug=n.slug, kind=n.kind, title=n.title, help=n.help, who=n.who,
              is_start=n.slug == guide.start, order=i)
@@ -111,8 +127,8 @@ def save(guide: Guide) -> models.Guide:
         node = nodes[n.slug]
         choices += [Choice(node=node, slug=c.slug, label=c.label, next=nodes[c.next], order=i)
                     for i, c in enumerate(n.choices)]
-        instructions += [Instruction(node=node, text=s.text, platform=platforms.get(s.platform), order=i)
-                         for i, s in enumerate(n.instructions)]
+        instructions += [Instruction(node=node, text=s.text, platform=platforms.get(s.platform),
+                                     part=part_rows.get(s.part), order=i) for i, s in enumerate(n.instructions)]
         items += [CheckItem(node=node, slug=c.slug, label=c.label, expected=c.expected, order=i)
                   for i, c in enumerate(n.items)]
     Choice.objects.bulk_create(choices)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from .guide import CATEGORIES
+
 SLUG_HELP = "Lower-case letters, digits and dashes; it appears in links, so keep it once published."
 
 
@@ -21,6 +23,10 @@ class Guide(models.Model):
     summary = models.TextField(blank=True, help_text="What the error means, in a sentence or two.")
     codes = models.CharField(
         max_length=200, blank=True, help_text="Error codes this guide covers, separated by commas (e.g. NS0109)."
+    )
+    category = models.CharField(
+        max_length=20, blank=True, choices=[(k, v) for k, v in CATEGORIES.items()],
+        help_text="The kind of error, which the home page lists guides by.",
     )
     error = models.TextField(help_text="The full error message exactly as the app shows it.")
     messages = models.TextField(
@@ -56,6 +62,9 @@ class Platform(models.Model):
     support = models.CharField(
         max_length=200, help_text="Who to contact when nothing worked, e.g. 'Concierge, Expensify's support team'."
     )
+    hint = models.CharField(
+        max_length=300, blank=True, help_text="How to tell it from the guide's other platforms, shown when people pick one.",
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -64,6 +73,60 @@ class Platform(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Source(models.Model):
+    """An article the guide was written from, at the commit read: to check the guide when the article changes."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="sources")
+    repo = models.CharField(max_length=140, default="Expensify/App", help_text="The repository's owner/name.")
+    path = models.CharField(max_length=500, help_text="The article's path in the repository.")
+    commit = models.CharField(max_length=40, help_text="The commit that was read (its hexadecimal id).")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
+
+
+class Part(models.Model):
+    """Instructions that many guides share (sync the Workspace, export again), written once.
+
+    Guides include a part by slug; publishing copies its text into the version, so a published
+    version never changes when the part does: republishing the guides that use it does.
+    """
+
+    slug = models.SlugField(unique=True, help_text=SLUG_HELP)
+    title = models.CharField(max_length=200, help_text="What the instructions do, e.g. 'Sync the Workspace'.")
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug}: {self.title}"
+
+
+class PartInstruction(models.Model):
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="instructions")
+    text = models.TextField(help_text="Markdown.")
+    platform = models.SlugField(
+        blank=True, help_text="A platform's slug (e.g. expensify-classic): shown on that platform only. Empty: every platform.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class Node(models.Model):
@@ -123,9 +186,13 @@ class Instruction(models.Model):
     """One numbered line of a solution; with a platform it shows on that platform only."""
 
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="instructions")
-    text = models.TextField(help_text="Markdown.")
+    text = models.TextField(blank=True, help_text="Markdown. Leave empty when the line includes a part.")
     platform = models.ForeignKey(
         Platform, null=True, blank=True, on_delete=models.CASCADE, help_text="Empty: the instruction is for every platform."
+    )
+    part = models.ForeignKey(
+        Part, null=True, blank=True, on_delete=models.PROTECT, related_name="uses",
+        help_text="Include a shared part's instructions here instead of writing text.",
     )
     order = models.PositiveIntegerField(default=0)
 
@@ -133,7 +200,7 @@ class Instruction(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return self.text[:60] if not self.part_id else f"Part: {self.part.slug}"
 
 
 class CheckItem(models.Model):

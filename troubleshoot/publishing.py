@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from . import document, drafts, models
+from . import document, drafts, models, parts
 from .guide import Guide
 from .models import Version
 from .published import catalogue
@@ -114,3 +114,29 @@ def roll_back(old: Version, user) -> tuple[Version, bool, bool]:
         return _publish(row, guide, user, note), True, True
     drafts.save(guide)
     return _publish(row, guide, user, note), True, False
+
+
+@dataclass(frozen=True)
+class Republished:
+    guide: str
+    number: int
+
+
+@transaction.atomic
+def republish(part: models.Part, user=None) -> list[Republished]:
+    """A new version of every guide whose newest version shows other text for this part than the library's.
+
+    The new version is the newest one with only this part's text replaced: a draft's other
+    unpublished changes stay unpublished. Guides already showing the current text are left alone.
+    """
+    current = document.part_data(parts.library()[part.slug])
+    done = []
+    for row in models.Guide.objects.select_for_update().filter(pk__in=[g.pk for g in parts.used_by(part)]).order_by("slug"):
+        latest = Version.objects.filter(guide=row).order_by("-number").first()
+        pinned = latest.document.get("parts", []) if latest else []
+        if current in pinned or not any(p.get("slug") == part.slug for p in pinned):
+            continue
+        data = dict(latest.document, parts=[current if p.get("slug") == part.slug else p for p in pinned])
+        version = _publish(row, document.check(data), user, f"Part '{part.slug}' updated")
+        done.append(Republished(row.slug, version.number))
+    return done

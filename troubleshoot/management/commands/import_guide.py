@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from troubleshoot import document, drafts, publishing
+from troubleshoot import document, drafts, parts, publishing
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         started = time.perf_counter()
         try:
-            guide = document.read(text)
+            guide = document.read(text, parts.library())
             imported = publishing.import_guide(guide, note=note or f"Imported from {Path(file).name}",
                                            publish=publish, replace_draft=replace_draft)
         except document.DocumentError as exc:

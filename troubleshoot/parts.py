@@ -1,0 +1,55 @@
+"""Shared parts: instructions that many guides include by name, edited in one place.
+
+A guide's draft includes a part's current text; publishing pins that text into the version, so a
+published version never changes. After a part is edited, `publishing.republish` gives every guide whose
+newest version shows the old text a new version with the new text, and nothing else of its draft.
+"""
+
+from pathlib import Path
+
+from django.db.models import OuterRef, Q, Subquery
+
+from . import document, guide as typed, models
+from .models import Part, PartInstruction, Version
+
+
+def library() -> dict[str, typed.Part]:
+    """Every part as the typed shape guides include, by slug: two queries."""
+    lines: dict[int, list[typed.Instruction]] = {}
+    for part_id, text, platform in PartInstruction.objects.order_by("order", "id").values_list("part_id", "text", "platform"):
+        lines.setdefault(part_id, []).append(typed.Instruction(text.strip(), platform))
+    return {slug: typed.Part(slug, title, tuple(lines.get(pk, ())))
+            for pk, slug, title in Part.objects.values_list("pk", "slug", "title")}
+
+
+def library_data() -> dict[str, dict]:
+    """Every part as document data, as a version pins it."""
+    return {slug: document.part_data(part) for slug, part in library().items()}
+
+
+def ensure(parts: dict[str, typed.Part]) -> dict[str, Part]:
+    """Rows for these parts, creating the ones the library lacks from the given text; existing ones are left as they are."""
+    rows = {p.slug: p for p in Part.objects.filter(slug__in=list(parts))}
+    for slug, part in parts.items():
+        if slug not in rows:
+            rows[slug] = Part.objects.create(slug=slug, title=part.title)
+            PartInstruction.objects.bulk_create(PartInstruction(part=rows[slug], text=i.text, platform=i.platform, order=n)
+                                                for n, i in enumerate(part.instructions))
+    return rows
+
+
+def load_file(path: Path) -> list[str]:
+    """Add the parts of a library file that the database does not have yet; returns their slugs."""
+    parts = document.read_parts(path.read_bytes())
+    have = set(Part.objects.filter(slug__in=list(parts)).values_list("slug", flat=True))
+    ensure({slug: part for slug, part in parts.items() if slug not in have})
+    return [slug for slug in parts if slug not in have]
+
+
+def used_by(part: Part) -> list[models.Guide]:
+    """Guides whose draft includes the part, or whose newest version does (read in Python: a few dozen documents)."""
+    newest = Version.objects.filter(number=Subquery(
+        Version.objects.filter(guide=OuterRef("guide")).order_by("-number").values("number")[:1]))
+    in_versions = {guide_id for guide_id, pinned in newest.values_list("guide_id", "document__parts")
+                   if any(isinstance(p, dict) and p.get("slug") == part.slug for p in pinned or ())}
+    return list(models.Guide.objects.filter(Q(nodes__instructions__part=part) | Q(pk__in=in_versions)).distinct())
