@@ -1,3 +1,4 @@
+import functools
 import io
 import itertools
 import os
@@ -86,8 +87,15 @@ def shipped_documents() -> dict[str, dict]:
     return {slug: document.as_data(guide) for slug, guide in shipped_guides().items()}
 
 
+@functools.cache
+def shipped_library() -> dict:
+    """The parts the shipped guides include, by slug."""
+    return document.read_parts((FIXTURES / document.PARTS_FILE).read_bytes())
+
+
 def shipped_guides() -> dict[str, Guide]:
-    return {guide.slug: guide for guide in (document.read(p.read_bytes()) for p in sorted(FIXTURES.glob("*.yaml")))}
+    return {guide.slug: guide for guide in (document.read(p.read_bytes(), shipped_library())
+                                            for p in document.shipped_files(FIXTURES))}
 
 
 def small_document(**changes) -> dict:

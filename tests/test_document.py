@@ -143,8 +143,9 @@ def test_check_raises_on_lint_errors():
         check(doc)
 
 
-def test_fixtures_are_yaml_files_that_read():
-    assert sorted(p.stem for p in FIXTURES.glob("*.yaml")) == ["login-credentials", "ns0109", "ns0384", "ns0565"]
+def test_shipped_files_are_the_guides_and_not_their_library_of_parts():
+    names = [p.name for p in document.shipped_files(FIXTURES)]
+    assert {"login-credentials.yaml", "ns0109.yaml"} <= set(names) and document.PARTS_FILE not in names
 
 
 def check_shape(doc: dict) -> dict:

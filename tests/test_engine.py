@@ -81,7 +81,7 @@ def test_solution_only_takes_fixed_or_not_fixed(guide):
 
 
 def test_instructions_for_a_platform_are_shared_ones_and_its_own(guide):
-    texts = [s.text for s in guide.nodes["plug"].instructions_for("phone")]
+    texts = [s.text for s in guide.instructions_for(guide.nodes["plug"], "phone")]
     assert texts == ["Find the plug.", "Tap **Plug** on the phone."]
 
 
