@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from troubleshoot.models import MissingPaste
 
 KNOWN = "NS0109: Failed to login to NetSuite."  # opens a guide
-UNKNOWN = "NS0196: Could not mark expense reports as paid."
+UNKNOWN = "NS0197: Could not reconcile the imported card statement."
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_a_refused_paste_that_opened_no_guide_is_still_counted(shipped, clock):
     assert client.post("/find/", {"error": UNKNOWN}).status_code == 429
     assert client.post("/find/", {"error": "NS0777: Another unknown error."}).status_code == 429
     assert client.post("/find/", {"error": KNOWN}).status_code == 429  # would have opened a guide: not missing
-    assert dict(MissingPaste.objects.values_list("code", "count")) == {"NS0196": 2, "NS0777": 1}
+    assert dict(MissingPaste.objects.values_list("code", "count")) == {"NS0197": 2, "NS0777": 1}
 
 
 @override_settings(WRITES_PER_MINUTE={"paste": 1, "refused": 50, "record": 3, "suggest": 3, "feedback": 2, "run": 2})
@@ -81,7 +81,7 @@ def test_refused_pastes_add_bounded_new_rows_but_still_count_on_existing_ones(sh
             assert client.post("/find/", {"error": f"NS1{i:03d}: made up"}).status_code == 429
             client.post("/find/", {"error": UNKNOWN})
     assert MissingPaste.objects.count() == 3  # the served paste's row and two more: 3 new rows a minute
-    assert MissingPaste.objects.get(code="NS0196").count == 21
+    assert MissingPaste.objects.get(code="NS0197").count == 21
     assert "not recorded" in caplog.text  # what the limit kept out is logged, once a minute
 
 

@@ -60,14 +60,14 @@ VARIANTS = {
     ],
 }
 
-# Other NetSuite errors, as their help articles print them: none has a guide here, so none may open one.
+# Errors no guide documents (made up in the shape of real ones): none may open a guide.
 OTHERS = [
-    ("NS0228: Permission error querying NetSuite for ‘ExpenseCategory’. Please ensure the Expensify Integration Role has been added to a user in NetSuite.", "NS0228"),
-    ("NS0228 Sync Error: Permission error querying NetSuite for ‘ExpenseCategory’. Please ensure the Expensify Integration Role has been added to a user in NetSuite.", "NS0228"),
-    ("Permission error querying NetSuite for ‘ExpenseCategory’. Please ensure the Expensify Integration Role has been added to a user in NetSuite.", ""),
-    ("NS0196: Could not mark expense reports as paid.", "NS0196"),
-    ("ExpensiError NS0024: Invalid Customer or Project Tag", "NS0024"),
-    ("Could not mark expense reports as paid.", ""),
+    ("NS0244: The saved search for Departments could not be run.", "NS0244"),
+    ("NS0244 Sync Error: The saved search for Departments could not be run.", "NS0244"),
+    ("The saved search for Departments could not be run.", ""),
+    ("NS0197: Could not reconcile the imported card statement.", "NS0197"),
+    ("ExpensiError NS0026: Unknown Subsidiary Filter", "NS0026"),
+    ("Could not reconcile the imported card statement.", ""),
 ]
 
 
@@ -84,8 +84,8 @@ def test_other_errors_open_no_guide(text, code):
 
 
 def test_a_code_without_a_guide_suggests_the_closest_but_opens_nothing():
-    found = MATCHER.match("NS0228: Permission error encountered when querying NetSuite for ‘Classification’.")
-    assert found.guide is None and found.code == "NS0228"
+    found = MATCHER.match("NS0244: Permission error encountered when querying NetSuite for ‘Classification’.")
+    assert found.guide is None and found.code == "NS0244"
     assert found.suggestions[0].slug == "ns0384"
 
 

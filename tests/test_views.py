@@ -213,11 +213,11 @@ def test_paste_of_a_message_without_code_opens_its_guide(client, shipped):
 
 
 def test_paste_of_an_unknown_code_opens_nothing(client, shipped):
-    text = "NS0228 Sync Error: Permission error encountered when querying NetSuite for 'Classification'"
+    text = "NS0244 Sync Error: Permission error encountered when querying NetSuite for 'Classification'"
     response = client.post("/find/", {"error": text})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "No guide for NS0228 yet" in page
+    assert "No guide for NS0244 yet" in page
     assert "NS0384: Permission error" in page  # offered, not opened
 
 
@@ -323,11 +323,11 @@ def test_paste_close_to_two_guides_asks_which(client, shipped):
 def test_pastes_with_no_guide_are_counted_by_their_normalised_text(client, shipped):
     from troubleshoot.models import MissingPaste
 
-    client.post("/find/", {"error": "NS0196: Could not mark expense reports as paid."})
-    client.post("/find/", {"error": "  ns0196:   could not mark expense reports as PAID. "})
+    client.post("/find/", {"error": "NS0197: Could not reconcile the imported card statement."})
+    client.post("/find/", {"error": "  ns0197:   could not reconcile the imported card STATEMENT. "})
     client.post("/find/", {"error": "NS0109: Failed to login to NetSuite."})  # opens a guide: not recorded
     paste = MissingPaste.objects.get()
-    assert (paste.code, paste.count, paste.text) == ("NS0196", 2, "NS0196: Could not mark expense reports as paid.")
+    assert (paste.code, paste.count, paste.text) == ("NS0197", 2, "NS0197: Could not reconcile the imported card statement.")
 
 
 def test_recorded_text_is_capped_and_stripped_of_control_characters(client, shipped):
@@ -353,11 +353,11 @@ def test_deep_link_with_a_code_opens_its_guide(client, shipped):
 def test_deep_link_with_an_unknown_code_says_so_and_records_it(client, shipped):
     from troubleshoot.models import MissingPaste
 
-    response = client.get("/error/NS0228/?message=Permission error querying NetSuite for 'ExpenseCategory'")
+    response = client.get("/error/NS0244/?message=Permission error encountered when querying NetSuite for Classification")
     page = response.content.decode()
-    assert response.status_code == 200 and "No guide for NS0228 yet" in page
+    assert response.status_code == 200 and "No guide for NS0244 yet" in page
     assert "Closest guides" in page and "NS0384" in page
-    assert MissingPaste.objects.get().code == "NS0228"
+    assert MissingPaste.objects.get().code == "NS0244"
 
 
 def test_deep_link_with_a_bad_code_is_a_404(client, shipped):
@@ -367,28 +367,28 @@ def test_deep_link_with_a_bad_code_is_a_404(client, shipped):
 def test_suggestions_while_typing(client, shipped):
     page = client.post("/suggest/", {"error": "Failed to login to NetSuite"}, headers=HTMX).content.decode()
     assert 'This looks like <a href="/guides/ns0109/">' in page
-    page = client.post("/suggest/", {"error": "NS0228 permission error querying"}, headers=HTMX).content.decode()
-    assert "No guide for NS0228 yet" in page
+    page = client.post("/suggest/", {"error": "NS0244 permission error querying"}, headers=HTMX).content.decode()
+    assert "No guide for NS0244 yet" in page
     assert client.post("/suggest/", {"error": ""}, headers=HTMX).content.decode().strip() == ""
 
 
 def test_suggestions_record_nothing(client, shipped):
     from troubleshoot.models import MissingPaste
 
-    client.post("/suggest/", {"error": "NS0228 something"}, headers=HTMX)
+    client.post("/suggest/", {"error": "NS0244 something"}, headers=HTMX)
     assert not MissingPaste.objects.exists()
 
 
 def test_missing_guides_list_offers_to_start_a_guide(client, shipped, django_user_model):
     from django.contrib.auth.models import Group
 
-    client.post("/find/", {"error": "NS0196: Could not mark expense reports as paid."})
+    client.post("/find/", {"error": "NS0197: Could not reconcile the imported card statement."})
     editor = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
     editor.groups.add(Group.objects.get(name="guide editors"))
     client.force_login(editor)
     page = client.get("/admin/troubleshoot/missingpaste/").content.decode()
-    assert "NS0196: Could not mark expense reports as paid." in page
-    start = "/admin/troubleshoot/guide/add/?codes=NS0196&amp;error=NS0196%3A+Could+not+mark+expense+reports+as+paid."
+    assert "NS0197: Could not reconcile the imported card statement." in page
+    start = "/admin/troubleshoot/guide/add/?codes=NS0197&amp;error=NS0197%3A+Could+not+reconcile+the+imported+card+statement."
     assert start in page
     form = client.get(start.replace("&amp;", "&")).content.decode()
-    assert 'value="NS0196"' in form
+    assert 'value="NS0197"' in form

@@ -14,12 +14,16 @@ from .models import Part, PartInstruction, Version
 
 
 def library() -> dict[str, typed.Part]:
-    """Every part as the typed shape guides include, by slug: two queries."""
-    lines: dict[int, list[typed.Instruction]] = {}
-    for part_id, text, platform in PartInstruction.objects.order_by("order", "id").values_list("part_id", "text", "platform"):
-        lines.setdefault(part_id, []).append(typed.Instruction(text.strip(), platform))
-    return {slug: typed.Part(slug, title, tuple(lines.get(pk, ())))
-            for pk, slug, title in Part.objects.values_list("pk", "slug", "title")}
+    """Every part as the typed shape guides include, by slug: one query."""
+    lines: dict[str, list[typed.Instruction]] = {}
+    titles: dict[str, str] = {}
+    for slug, title, text, platform in Part.objects.order_by("slug", "instructions__order", "instructions__id").values_list(
+            "slug", "title", "instructions__text", "instructions__platform"):
+        titles[slug] = title
+        lines.setdefault(slug, [])
+        if text is not None:
+            lines[slug].append(typed.Instruction(text.strip(), platform or ""))
+    return {slug: typed.Part(slug, titles[slug], tuple(lines[slug])) for slug in titles}
 
 
 def library_data() -> dict[str, dict]:
