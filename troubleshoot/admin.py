@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 
 from . import analytics, authoring, document, drafts, parts, publishing, views
-from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Platform, Version
+from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Part, PartInstruction, Platform, Source, Version
 from .published import GuideVersion
 
 PUBLISH = "troubleshoot.publish_guide"
@@ -56,6 +56,22 @@ class PlatformInline(Ordered, admin.TabularInline):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class SourceInline(Ordered, admin.TabularInline):
+    """The articles the guide was written from: check the guide against them when they change."""
+
+    model = Source
+    extra = 0
+    fields = ("repo", "path", "commit", "article", "order")
+    readonly_fields = ("article",)
+    verbose_name_plural = "Sources (the help articles this guide was written from, at the commit read)"
+
+    @admin.display(description="Article")
+    def article(self, source):
+        if not source.pk:
+            return "-"
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open it at that commit</a>', source.url)
+
+
 class NodeInline(Ordered, admin.TabularInline):
     model = Node
     extra = 0
@@ -69,7 +85,7 @@ class NodeInline(Ordered, admin.TabularInline):
 class GuideForm(authoring.StaleEditForm):
     class Meta:
         model = Guide
-        fields = ["slug", "title", "summary", "codes", "error", "messages"]
+        fields = ["slug", "title", "category", "summary", "codes", "error", "messages"]
 
 
 def _number(value: str | None) -> int:
@@ -196,10 +212,10 @@ class GuideChangeList(ChangeList):
 class GuideAdmin(admin.ModelAdmin):
     form = GuideForm
     prepopulated_fields = {"slug": ("title",)}
-    list_display = ("title", "slug", "codes", "published", "draft", "retired", "updated_at")
-    list_filter = (RetiredFilter,)
+    list_display = ("title", "slug", "codes", "category", "published", "draft", "retired", "updated_at")
+    list_filter = (RetiredFilter, "category")
     search_fields = ("slug", "title", "codes", "error", "messages")
-    inlines = [PlatformInline, NodeInline]
+    inlines = [PlatformInline, SourceInline, NodeInline]
     change_form_template = "admin/troubleshoot/guide/change_form.html"
     change_list_template = "admin/troubleshoot/guide/change_list.html"
 
@@ -551,12 +567,32 @@ class ChoiceInline(SameGuideMenus, Ordered, admin.TabularInline):
     prepopulated_fields = {"slug": ("label",)}
 
 
+class InstructionForm(forms.ModelForm):
+    class Meta:
+        model = Instruction
+        fields = ["text", "part", "platform", "order"]
+        labels = {"part": "Or include a part"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return cleaned
+        text, part = (cleaned.get("text") or "").strip(), cleaned.get("part")
+        if text and part:
+            raise forms.ValidationError("Write the instruction, or include a part, not both: empty one of them.")
+        if not text and not part:
+            raise forms.ValidationError("Write the instruction, or choose a part to include (or delete the line).")
+        if part and cleaned.get("platform"):
+            self.add_error("platform", "A part has its own platforms: leave this empty when including one.")
+        return cleaned
+
+
 class InstructionInline(SameGuideMenus, Ordered, admin.TabularInline):
-    """Instructions one line each: a small text box and the platform, so six of them fit on a screen."""
+    """Instructions one line each: a small text box, or a shared part, and the platform, so six fit on a screen."""
 
     model = Instruction
+    form = InstructionForm
     extra = 0
-    fields = ("text", "platform", "order")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 
 
@@ -760,3 +796,62 @@ class MissingPasteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PartInstructionInline(Ordered, admin.TabularInline):
+    model = PartInstruction
+    extra = 0
+    fields = ("text", "platform", "order")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    """Instructions many guides share. A change reaches users when the guides that use it are republished."""
+
+    list_display = ("slug", "title", "used_by", "updated_at")
+    search_fields = ("slug", "title", "instructions__text")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [PartInstructionInline]
+    change_form_template = "admin/troubleshoot/part/change_form.html"
+
+    @admin.display(description="Guides that include it")
+    def used_by(self, part):
+        return len(parts.used_by(part))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("<int:pk>/republish/", view(self.republish_view), name="troubleshoot_part_republish")
+                ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        part = self.get_object(request, object_id)
+        extra = {}
+        if part is not None:
+            extra = {"uses": parts.uses(part), "can_publish": request.user.has_perm(PUBLISH)}
+        return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
+
+    def response_change(self, request, obj):
+        stale = [u for u in parts.uses(obj) if u.stale]
+        if stale:
+            messages.warning(request, f"Users still see the old text in {len(stale)} guide{'s' if len(stale) != 1 else ''}: "
+                                      "republish them from this part's page to show the new text.")
+        return super().response_change(request, obj)
+
+    def republish_view(self, request, pk: int):
+        """Publish every guide whose newest version shows older text of this part: a page that lists them, then on POST do it."""
+        part = get_object_or_404(Part, pk=pk)
+        if not request.user.has_perm(PUBLISH):
+            raise PermissionDenied(PUBLISHERS_ONLY)
+        if request.method == "POST":
+            done = publishing.republish(part, request.user)
+            if done:
+                messages.success(request, "Republished: " + ", ".join(f"{d.guide} as version {d.number}" for d in done) + ".")
+            else:
+                messages.info(request, "Every guide that includes it already shows its current text: nothing was published.")
+            return redirect("admin:troubleshoot_part_change", part.pk)
+        context = self.admin_site.each_context(request) | {
+            "opts": self.opts, "original": part, "title": f"Republish the guides that include “{part.title}”",
+            "stale": [u for u in parts.uses(part) if u.stale],
+        }
+        return TemplateResponse(request, "admin/troubleshoot/part/republish.html", context)

@@ -125,17 +125,17 @@ class Matcher:
         """The guide's platform that the text names, if exactly one is named.
 
         A platform is named by its whole name, or by its first word when no other platform of the
-        guide shares it ("Bill.com" yes; "Expensify", shared by web and mobile, no).
+        guide has that word in its name ("Bill.com" yes; "Expensify", in "New Expensify on the
+        web" and "Expensify Classic", no).
         """
         plain = normalise(text)
-        first_words = {slug: (WORD.findall(normalise(name)) or [""])[0] for slug, name in
-                       ((p.slug, p.name) for p in guide.platforms)}
-        shared = Counter(first_words.values())
+        words = {p.slug: WORD.findall(normalise(p.name)) or [""] for p in guide.platforms}
 
         def named(platform) -> bool:
-            word = first_words[platform.slug]
-            return normalise(platform.name) in plain or (
-                word and shared[word] == 1 and re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", plain))
+            word = words[platform.slug][0]
+            elsewhere = any(word in other for slug, other in words.items() if slug != platform.slug)
+            return normalise(platform.name) in plain or bool(
+                word and not elsewhere and re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", plain))
 
         found = [p.slug for p in guide.platforms if named(p)]
         return found[0] if len(found) == 1 else ""

@@ -5,6 +5,7 @@ published version never changes. After a part is edited, `publishing.republish` 
 newest version shows the old text a new version with the new text, and nothing else of its draft.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import OuterRef, Q, Subquery
@@ -57,3 +58,24 @@ def used_by(part: Part) -> list[models.Guide]:
     in_versions = {guide_id for guide_id, pinned in newest.values_list("guide_id", "document__parts")
                    if any(isinstance(p, dict) and p.get("slug") == part.slug for p in pinned or ())}
     return list(models.Guide.objects.filter(Q(nodes__instructions__part=part) | Q(pk__in=in_versions)).distinct())
+
+
+@dataclass(frozen=True)
+class Use:
+    """A guide that includes a part, and whether its newest version shows the part's current text."""
+
+    guide: models.Guide
+    newest: int | None  # its newest version's number; None: never published
+    in_draft: bool  # its draft includes the part
+    stale: bool  # its newest version shows other text for the part than the library has now
+
+
+def uses(part: Part) -> list[Use]:
+    current = document.part_data(library()[part.slug])
+    drafted = set(models.Guide.objects.filter(nodes__instructions__part=part).values_list("pk", flat=True))
+    found = []
+    for row in sorted(used_by(part), key=lambda g: g.slug):
+        latest = Version.objects.filter(guide=row).order_by("-number").values_list("number", "document").first()
+        pinned = [p for p in (latest[1].get("parts") or []) if p.get("slug") == part.slug] if latest else []
+        found.append(Use(row, latest[0] if latest else None, row.pk in drafted, bool(pinned) and pinned[0] != current))
+    return found

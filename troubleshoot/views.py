@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
+from . import listing
 from .engine import Walk, WrongAnswer, checklist_answer, walk
 from .limits import allow, first_this_minute
 from .matching import MAX_TEXT, Match, clean, normalise
@@ -125,17 +126,31 @@ def rendered(key, template: str, context: Callable[[], dict]) -> str:
 # The home page and finding a guide
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    newest = catalogue.newest()
-    html = rendered(("home", newest, get_script_prefix()), "troubleshoot/home.html",
-                    lambda: {"guide_list": newest_guide_list()})
-    return HttpResponse(html)
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """The paste box and the guides by kind; `?q=` narrows the list (a GET form, so it works without JavaScript)."""
+    query = " ".join(request.GET.get("q", "").split())[:listing.MAX_QUERY]
+    if query:
+        found = listing.search(catalogue.newest_guides(), query)
+        context = {"groups": listing.grouped(found), "query": query, "count": len(found)}
+        if request.htmx and not request.htmx.history_restore_request:
+            response = render(request, "troubleshoot/_guides.html", context)
+        else:
+            guide_list = mark_safe(render_to_string("troubleshoot/_guides.html", context))
+            response = render(request, "troubleshoot/home.html", {"guide_list": guide_list, "query": query})
+    elif request.htmx and not request.htmx.history_restore_request:  # the words were cleared: the whole list
+        response = HttpResponse(newest_guide_list())
+    else:
+        newest = catalogue.newest()
+        response = HttpResponse(rendered(("home", newest, get_script_prefix()), "troubleshoot/home.html",
+                                         lambda: {"guide_list": newest_guide_list()}))
+    patch_vary_headers(response, ["HX-Request"])  # one URL, a page or the list
+    return response
 
 
 def newest_guide_list() -> str:
-    """Every guide's newest version as a list of links: rendered once per set of newest versions."""
+    """Every guide's newest version as links, by kind: rendered once per set of newest versions."""
     key = ("guide list", catalogue.newest(), get_script_prefix())
-    html = rendered(key, "troubleshoot/_guides.html", lambda: {"guides": catalogue.newest_guides()})
+    html = rendered(key, "troubleshoot/_guides.html", lambda: {"groups": listing.grouped(catalogue.newest_guides())})
     return mark_safe(html)  # rendered by our own template, which escapes what it shows
 
 
