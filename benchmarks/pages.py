@@ -72,7 +72,8 @@ def walk_under_way(cookie: str, folder: Path) -> Page:
 def guide(slug: str) -> Guide:
     if slug.startswith("generated-"):
         return document.check(guide_document(int(slug.removeprefix("generated-"))))
-    return document.read((settings.BASE_DIR / "fixtures" / f"{slug}.yaml").read_bytes())
+    folder = settings.BASE_DIR / "fixtures"
+    return document.read((folder / f"{slug}.yaml").read_bytes(), document.read_parts((folder / document.PARTS_FILE).read_bytes()))
 
 
 def fail(page: Page, why: str) -> NoReturn:

@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
@@ -126,6 +127,7 @@ def rendered(key, template: str, context: Callable[[], dict]) -> str:
 # The home page and finding a guide
 
 
+@gzip_page  # the longest page, and it holds no secret to guess through compression (BREACH)
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The paste box and the guides by kind; `?q=` narrows the list (a GET form, so it works without JavaScript)."""
     query = " ".join(request.GET.get("q", "").split())[:listing.MAX_QUERY]
