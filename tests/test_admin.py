@@ -84,7 +84,7 @@ def test_every_problem_shows_at_once_whatever_else_is_wrong(publisher):
     Node.objects.filter(guide__slug="ns0565", slug="fix-global-permissions").update(if_not_fixed=None)
     page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
     assert "leads nowhere: choose the node it leads to" in page
-    assert page.count("no instructions for platform") == 2  # web and mobile, beside the shape error
+    assert page.count("no instructions for platform") == 3  # web, mobile and Classic, beside the shape error
     assert "&#x27;if not fixed&#x27; must lead somewhere" in page
     graph = json.loads(re.search(r'id="guide-graph-data" type="application/json">(.*?)</script>', page).group(1))
     errors = {n["id"] for n in graph["nodes"] if n["problem"] == "error"}
@@ -298,9 +298,10 @@ def test_broken_import_changes_nothing_and_lists_every_problem(publisher):
     doc["nodes"][0]["choices"][0]["next"] = "missing"
     doc["nodes"][1]["instructions"] = [{"text": "Web only.", "platform": "expensify-web"}]
     page = upload(publisher, yaml.safe_dump(doc)).content.decode()
-    assert "Nothing was imported. The document has 2 problems:" in page
+    assert "Nothing was imported. The document has 3 problems:" in page
     assert "leads to &#x27;missing&#x27;, which is not a node of this guide" in page
     assert "no instructions for platform &#x27;expensify-mobile&#x27;" in page
+    assert "no instructions for platform &#x27;expensify-classic&#x27;" in page
     assert Guide.objects.get(slug="ns0384").title != "Should not land"
     assert Version.objects.filter(guide__slug="ns0384").count() == 1
 

@@ -127,7 +127,7 @@ def test_escalation_has_a_summary_for_support(client, shipped):
     page = client.get(START + "password/not-fixed/not-fixed/").content.decode()
     assert "Concierge, Expensify&#x27;s support team" in page
     assert "Error message: NS0109 Sync Error: Failed to login to NetSuite. Please verify your admin credentials." in page
-    assert "Where I see it: Expensify on the web" in page
+    assert "Where I see it: New Expensify on the web" in page
     assert "- Has anything about the NetSuite login changed lately? — The admin password was changed" in page
     assert "- Create a new access token and give it to the Workspace — No, it is not fixed" in page
 
