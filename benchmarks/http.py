@@ -133,6 +133,9 @@ def report(urls: dict[str, str], master: int, seconds: int, rounds: int, connect
         for _ in range(40):
             if page.path != "/find/":
                 fetch(app + page.path, page.headers)
+    for _ in range(4):  # and with the whole catalogue loaded: every guide's first step on every platform
+        for path in pages.every_first_step():
+            fetch(app + path)
     rss_before = worker_rss_kib(master)
     # Each page is driven right after a run of the default floor, and its ratio taken against that
     # run: the machine's speed drifts within seconds, far less within one pair. The bare floor runs

@@ -69,6 +69,14 @@ def walk_under_way(cookie: str, folder: Path) -> Page:
     return Page("question step, walk under way", question.path, script, {"Cookie": f"run={cookie}"}, question.step)
 
 
+def every_first_step() -> list[str]:
+    """The first step of every shipped guide on each of its platforms."""
+    folder = settings.BASE_DIR / "fixtures"
+    parts = document.read_parts((folder / document.PARTS_FILE).read_bytes())
+    return [f"/guides/{g.slug}/v1/{p.slug}/" for g in (document.read(f.read_bytes(), parts)
+                                                        for f in document.shipped_files(folder)) for p in g.platforms]
+
+
 def guide(slug: str) -> Guide:
     if slug.startswith("generated-"):
         return document.check(guide_document(int(slug.removeprefix("generated-"))))

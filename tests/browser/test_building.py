@@ -1,11 +1,11 @@
-"""How much work a new guide is: an author builds a small NS0123 guide from an empty admin, previews and
+"""How much work a new guide is: an author builds a small NS0126 guide from an empty admin, previews and
 publishes it, and a user walks it on both platforms. Every page load, click, typed field and save is counted."""
 
 from dataclasses import dataclass, field
 
 from playwright.sync_api import expect
 
-ERROR = "NS0123 Sync Error: Login Error. Please make sure that the Expensify integration is enabled in NetSuite."
+ERROR = "NS0126 Sync Error: Login Error. Please make sure that the Expensify integration is enabled in NetSuite."
 WEB, MOBILE = "Expensify on the web", "Expensify on mobile"
 
 
@@ -58,7 +58,7 @@ def user_walks_both_platforms(work: Work, user, server):
     user.goto(server + "/")
     work.fill(user.get_by_label("Paste the error message"), ERROR)
     work.click(user.get_by_role("button", name="Find the fix"))
-    user.wait_for_url("**/guides/ns0123/v1/")
+    user.wait_for_url("**/guides/ns0126/v1/")
     work.click(user.get_by_role("link", name=WEB))
     work.click(user.get_by_role("link", name="No, it is disabled"))
     expect(user.locator("h1")).to_have_text("Enable the Expensify integration")
@@ -76,7 +76,7 @@ def report(work: Work, who: str) -> str:
     return f"{who}: {work.loads} page loads, {work.clicks} clicks, {work.typed} typed fields, {work.saves} saves"
 
 
-GUIDE = {"Title": "NS0123: Login error: the Expensify integration is not enabled", "Codes": "NS0123", "Error": ERROR,
+GUIDE = {"Title": "NS0126: Login error: the Expensify integration is not enabled", "Codes": "NS0126", "Error": ERROR,
          "Messages": "Login Error. Please make sure that the Expensify integration is enabled in NetSuite."}
 QUESTION = "Is the Expensify integration enabled in NetSuite?"
 ANSWERS = [("No, it is disabled", "Solution", "Enable the Expensify integration"),
@@ -111,8 +111,8 @@ def test_building_a_small_guide_takes_few_pages(author_page, new_page, server):
     work.click(page.locator("tr.model-guide a.addlink"))
     for label, value in GUIDE.items():
         work.fill(page.get_by_label(label), value)
-    assert page.get_by_label("Slug").input_value() == "ns0123-login-error-the-expensify-integration-is-not"[:50]
-    work.fill(page.get_by_label("Slug"), "ns0123")  # still editable: a short one reads better in links
+    assert page.get_by_label("Slug").input_value() == "ns0126-login-error-the-expensify-integration-is-not"[:50]
+    work.fill(page.get_by_label("Slug"), "ns0126")  # still editable: a short one reads better in links
     for name in (WEB, MOBILE):
         row = new_row(work, page, "platforms")
         work.fill(field_of(row, "name"), name)
@@ -148,7 +148,7 @@ def test_building_a_small_guide_takes_few_pages(author_page, new_page, server):
     work.fill(page.get_by_label("Change note"), "First version")  # publish from the preview itself
     work.click(page.get_by_role("button", name="Publish this draft"), save=True)
     page.wait_for_url("**/versions/")
-    assert "Published “NS0123" in page.locator(".messagelist").inner_text()
+    assert "Published “NS0126" in page.locator(".messagelist").inner_text()
     author = report(work, "author")
     user = work.watch(new_page())
     user_walks_both_platforms(work, user, server)

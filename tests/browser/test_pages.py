@@ -24,7 +24,7 @@ CONTROLS = "a:not(p a):not(li > p a):not(.skip), button:not([hidden]), input:not
 def open_page(page, server, name):
     if name == "no guide":
         page.goto(server + "/")
-        page.get_by_label("Paste the error message").fill("NS0042 Sync Error: a code that no test writes a guide for")
+        page.get_by_label("Paste the error message").fill("NS0999 Sync Error: a code that no guide documents")
         page.get_by_role("button", name="Find the fix").click()
         page.wait_for_url("**/find/")
     else:

@@ -20,6 +20,6 @@ def test_pasting_a_message_that_names_the_app_skips_the_platform_question(page, 
 
 def test_an_error_with_no_guide_says_so_and_offers_the_nearest(new_page, server):
     page = new_page(javascript=False)
-    page.goto(server + "/error/NS0228/?message=Permission error querying NetSuite for 'ExpenseCategory'")
-    assert page.locator("h1").inner_text() == "No guide for NS0228 yet"
+    page.goto(server + "/error/NS0244/?message=Permission error encountered when querying NetSuite for Classification")
+    assert page.locator("h1").inner_text() == "No guide for NS0244 yet"
     assert "NS0384" in page.locator(".guides").first.inner_text()

@@ -16,12 +16,10 @@ WALKS = {
         "Reconnect the sync with the subsidiary ID",
     ),
 }
-PLATFORMS = {
-    "ns0109": {"Expensify on the web": "navigation tabs on the left", "Expensify mobile app": "navigation tabs at the bottom"},
-    "ns0565": {"Expensify on the web": "navigation tabs on the left", "Expensify mobile app": "navigation tabs at the bottom"},
-    "ns0384": {"Expensify on the web": "navigation tabs on the left", "Expensify mobile app": "navigation tabs at the bottom"},
-    "login-credentials": {"Bill.com": "In Bill.com", "Cashflow360": "In Cashflow360"},
-}
+EXPENSIFY = {"New Expensify on the web": "navigation tabs on the left", "New Expensify mobile app": "navigation tabs at the bottom",
+             "Expensify Classic": "Settings > Workspaces"}
+PLATFORMS = {"ns0109": EXPENSIFY, "ns0565": EXPENSIFY, "ns0384": EXPENSIFY,
+             "login-credentials": {"Bill.com": "In Bill.com", "Cashflow360": "In Cashflow360"}}
 CASES = [(slug, platform) for slug in WALKS for platform in PLATFORMS[slug]]
 
 
@@ -79,7 +77,7 @@ def test_walk_without_javascript(new_page, server, slug, platform):
 
 
 def test_back_and_forward_after_swaps(page, server):
-    urls = walk(page, server, "ns0384", "Expensify mobile app")
+    urls = walk(page, server, "ns0384", "New Expensify mobile app")
     page.go_back()
     page.wait_for_url(urls[-2])
     assert page.locator("h1").inner_text() == "Are the role's list permissions set to these levels?"
@@ -94,7 +92,7 @@ def test_back_and_forward_after_swaps(page, server):
 
 
 def test_changing_an_earlier_answer_from_the_trail(page, server):
-    walk(page, server, "ns0109", "Expensify on the web")
+    walk(page, server, "ns0109", "New Expensify on the web")
     page.locator(".trail li").filter(has_text="Has anything about the NetSuite login").get_by_role("link").click()
     page.wait_for_url(re.compile(r"/expensify-web/$"))
     assert page.locator("h1").inner_text() == "Has anything about the NetSuite login changed lately?"
@@ -117,6 +115,6 @@ def test_copied_link_opens_the_same_step_in_a_fresh_browser(new_page, server):
 
 
 def test_screen_readers_hear_the_new_step(page, server):
-    walk(page, server, "ns0565", "Expensify on the web")
+    walk(page, server, "ns0565", "New Expensify on the web")
     assert page.locator("#announcer").get_attribute("aria-live") == "polite"
     assert page.locator("#announcer").inner_text() == "Step 3 of at most 5."
