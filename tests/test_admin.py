@@ -462,3 +462,12 @@ def test_a_draft_state_from_rows_already_read_is_the_one_read_afresh(publisher):
         row = Guide.objects.get(slug=slug)
         assert drafts.state(row, authoring.review(row)[0]) == drafts.state(row), slug
     assert drafts.state(never, authoring.review(never)[0]).newest is None
+
+
+def test_the_guide_page_links_each_source_at_the_commit_read(editor):
+    guide = Guide.objects.get(slug="ns0023")
+    source = guide.sources.first()
+    page = editor.get(f"/admin/troubleshoot/guide/{guide.pk}/change/").content.decode()
+    assert "Sources (the help articles this guide was written from, at the commit read)" in page
+    assert f'href="https://github.com/Expensify/App/blob/{source.commit}/{source.path}"' in page
+    assert 'value="export" selected' in page  # its kind of error

@@ -141,3 +141,20 @@ def test_load_guides_publishes_a_new_shipped_guide(db, tmp_path):
 def test_export_of_unknown_guide_fails(db):
     with pytest.raises(CommandError, match="no guide called 'nope'"):
         run("export_guide", "nope")
+
+
+def test_check_guides_passes_every_shipped_guide_without_a_database():
+    out = run("check_guides")
+    assert out.count(": no problems") == len(shipped_guides()) and "parts.yaml" not in out
+
+
+def test_check_guides_lists_every_problem_and_fails(tmp_path):
+    doc = small_document(category="exports")
+    doc["nodes"][-1]["kind"] = "solution"
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(CommandError, match="1 of 1 document"):
+        call_command("check_guides", str(path), stdout=(out := io.StringIO()))
+    text = out.getvalue()
+    assert "'category' 'exports' must be one of: connection, sync, export" in text
+    assert "'if not fixed' must lead somewhere" in text

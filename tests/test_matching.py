@@ -134,3 +134,9 @@ CODED = [(slug, t) for slug, texts in VARIANTS.items() for t in texts if t.upper
 def test_surrounding_text_without_codes_never_changes_what_a_code_opens(noise, case):
     slug, text = case
     assert MATCHER.match(f"{noise}\n{text}\n{noise}").guide.slug == slug
+
+
+def test_expensify_in_a_message_names_no_platform_but_classic_by_name_does():
+    guide = shipped_guides()["ns0023"]
+    assert MATCHER.match(guide.error).platform == ""  # "between NetSuite and Expensify"
+    assert MATCHER.match(guide.error + " (in Expensify Classic)").platform == "expensify-classic"
