@@ -67,6 +67,10 @@ class Matcher:
     def __init__(self, guides: Iterable[Guide]):
         self.guides = tuple(guides)
         self.by_code = {code.upper(): g for g in self.guides for code in g.codes}
+        self.other_codes = [code for code in self.by_code if not code.startswith("NS")]  # looked for by name
+        # Each guide's platforms by the words of their names, for naming one in a pasted text.
+        self.platform_words = {g.slug: {p.slug: (normalise(p.name), WORD.findall(normalise(p.name)) or [""])
+                                        for p in g.platforms} for g in self.guides}
         self.messages: list[_Message] = []
         self.index: dict[tuple[str, str], list[int]] = {}
         for guide in self.guides:
@@ -99,7 +103,7 @@ class Matcher:
     def _codes(self, text: str) -> list[str]:
         upper = text.upper()
         found = [m.group(1) for m in CODE.finditer(upper)]
-        found += [code for code in self.by_code if not code.startswith("NS") and re.search(rf"\b{re.escape(code)}\b", upper)]
+        found += [code for code in self.other_codes if re.search(rf"\b{re.escape(code)}\b", upper)]
         return list(dict.fromkeys(found))
 
     def _scores(self, plain: str) -> list[tuple[Guide, float]]:
@@ -120,8 +124,7 @@ class Matcher:
                 best[message.guide.slug] = (message.guide, score)
         return sorted(best.values(), key=lambda item: (-item[1], item[0].slug))
 
-    @staticmethod
-    def _platform(guide: Guide, text: str) -> str:
+    def _platform(self, guide: Guide, text: str) -> str:
         """The guide's platform that the text names, if exactly one is named.
 
         A platform is named by its whole name, or by its first word when no other platform of the
@@ -129,13 +132,14 @@ class Matcher:
         web" and "Expensify Classic", no).
         """
         plain = normalise(text)
-        words = {p.slug: WORD.findall(normalise(p.name)) or [""] for p in guide.platforms}
+        names = self.platform_words[guide.slug]
 
-        def named(platform) -> bool:
-            word = words[platform.slug][0]
-            elsewhere = any(word in other for slug, other in words.items() if slug != platform.slug)
-            return normalise(platform.name) in plain or bool(
+        def named(slug: str) -> bool:
+            name, words = names[slug]
+            word = words[0]
+            elsewhere = any(word in other for key, (_, other) in names.items() if key != slug)
+            return name in plain or bool(
                 word and not elsewhere and re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", plain))
 
-        found = [p.slug for p in guide.platforms if named(p)]
+        found = [p.slug for p in guide.platforms if named(p.slug)]
         return found[0] if len(found) == 1 else ""
