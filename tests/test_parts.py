@@ -108,3 +108,13 @@ def test_the_part_page_lists_its_guides_and_a_publisher_republishes_them(publish
     assert "version 1 becomes version 2" in confirm
     response = publisher.post(f"/admin/troubleshoot/part/{part.pk}/republish/", follow=True)
     assert "Republished: " in response.content.decode() and "ns0023 as version 2" in response.content.decode()
+
+
+def test_a_part_text_that_would_break_a_guide_publishes_nothing_and_says_which(publisher):
+    part = Part.objects.get(slug="sync-workspace")
+    part.instructions.filter(platform="expensify-classic").update(text="")  # as if emptied outside the admin
+    before = Version.objects.count()
+    response = publisher.post(f"/admin/troubleshoot/part/{part.pk}/republish/", follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and Version.objects.count() == before
+    assert "Nothing was republished; with this text, ns0" in page and "empty instruction" in page

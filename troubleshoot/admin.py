@@ -844,7 +844,12 @@ class PartAdmin(admin.ModelAdmin):
         if not request.user.has_perm(PUBLISH):
             raise PermissionDenied(PUBLISHERS_ONLY)
         if request.method == "POST":
-            done = publishing.republish(part, request.user)
+            try:
+                done = publishing.republish(part, request.user)
+            except document.DocumentError as exc:
+                messages.error(request, "Nothing was republished; with this text, " + "; ".join(exc.problems)
+                               + ". Change the part so that every guide still checks, then republish.")
+                return redirect("admin:troubleshoot_part_change", part.pk)
             if done:
                 messages.success(request, "Republished: " + ", ".join(f"{d.guide} as version {d.number}" for d in done) + ".")
             else:

@@ -110,7 +110,6 @@ class Node:
                      if (target := getattr(self, key)))
 
 
-
 @dataclass(frozen=True)
 class Guide:
     slug: str

@@ -51,12 +51,18 @@ def load_file(path: Path) -> list[str]:
     return [slug for slug in parts if slug not in have]
 
 
-def used_by(part: Part) -> list[models.Guide]:
-    """Guides whose draft includes the part, or whose newest version does (read in Python: a few dozen documents)."""
+def _newest() -> dict[int, tuple[int, list]]:
+    """Each published guide's newest version number and the parts it pins, by guide id: one query."""
     newest = Version.objects.filter(number=Subquery(
         Version.objects.filter(guide=OuterRef("guide")).order_by("-number").values("number")[:1]))
-    in_versions = {guide_id for guide_id, pinned in newest.values_list("guide_id", "document__parts")
-                   if any(isinstance(p, dict) and p.get("slug") == part.slug for p in pinned or ())}
+    return {guide_id: (number, [p for p in pinned or () if isinstance(p, dict)])
+            for guide_id, number, pinned in newest.values_list("guide_id", "number", "document__parts")}
+
+
+def used_by(part: Part, newest: dict | None = None) -> list[models.Guide]:
+    """Guides whose draft includes the part, or whose newest version does (read in Python: a few dozen documents)."""
+    newest = _newest() if newest is None else newest
+    in_versions = {guide_id for guide_id, (_, pinned) in newest.items() if any(p.get("slug") == part.slug for p in pinned)}
     return list(models.Guide.objects.filter(Q(nodes__instructions__part=part) | Q(pk__in=in_versions)).distinct())
 
 
@@ -71,11 +77,13 @@ class Use:
 
 
 def uses(part: Part) -> list[Use]:
+    """Every guide that includes the part, by slug: four queries whatever their number."""
     current = document.part_data(library()[part.slug])
+    newest = _newest()
     drafted = set(models.Guide.objects.filter(nodes__instructions__part=part).values_list("pk", flat=True))
     found = []
-    for row in sorted(used_by(part), key=lambda g: g.slug):
-        latest = Version.objects.filter(guide=row).order_by("-number").values_list("number", "document").first()
-        pinned = [p for p in (latest[1].get("parts") or []) if p.get("slug") == part.slug] if latest else []
-        found.append(Use(row, latest[0] if latest else None, row.pk in drafted, bool(pinned) and pinned[0] != current))
+    for row in sorted(used_by(part, newest), key=lambda g: g.slug):
+        number, pinned = newest.get(row.pk, (None, []))
+        mine = [p for p in pinned if p.get("slug") == part.slug]
+        found.append(Use(row, number, row.pk in drafted, bool(mine) and mine[0] != current))
     return found

@@ -128,6 +128,8 @@ def republish(part: models.Part, user=None) -> list[Republished]:
 
     The new version is the newest one with only this part's text replaced: a draft's other
     unpublished changes stay unpublished. Guides already showing the current text are left alone.
+    All or nothing: if the new text makes any of them fail its checks (a platform left with no
+    instructions, say), DocumentError names the guide and nothing is published.
     """
     current = document.part_data(parts.library()[part.slug])
     done = []
@@ -137,6 +139,9 @@ def republish(part: models.Part, user=None) -> list[Republished]:
         if current in pinned or not any(p.get("slug") == part.slug for p in pinned):
             continue
         data = dict(latest.document, parts=[current if p.get("slug") == part.slug else p for p in pinned])
-        version = _publish(row, document.check(data), user, f"Part '{part.slug}' updated")
-        done.append(Republished(row.slug, version.number))
+        try:
+            guide = document.check(data)
+        except document.DocumentError as exc:
+            raise document.DocumentError([f"{row.slug}: {problem}" for problem in exc.problems]) from None
+        done.append(Republished(row.slug, _publish(row, guide, user, f"Part '{part.slug}' updated").number))
     return done
