@@ -6,6 +6,7 @@ if a guide changes so that a path reaches another kind of page, the run stops an
 """
 
 import html
+import json
 import re
 import urllib.error
 import urllib.request
@@ -40,6 +41,11 @@ def step(name: str, guide: str, version: int, platform: str, answers: str, kind:
     return Page(name, path, step=(guide, answers, kind))
 
 
+def api_step(name: str, guide: str, version: int, platform: str, answers: str, kind: str) -> Page:
+    """The same state as a step page, asked of the JSON API."""
+    return Page(name, f"/api/v1/guides/{guide}/{version}/{platform}?answers={answers}", step=(guide, answers, kind))
+
+
 def deepest(size: int) -> Page:
     # `make bench` publishes each generated guide twice, so version 2 is the newest.
     answers = "/".join(deepest_question(size))
@@ -55,6 +61,8 @@ PAGES = [
     step("escalation page", "ns0109", 1, PLATFORM, "token/not-fixed", "escalation"),
     Page("paste match", "/find/", SCRIPTS / "paste.lua"),
     step("htmx fragment", "ns0109", 1, PLATFORM, "unsure/yes", "question", htmx=True),
+    api_step("API question step", "ns0109", 1, PLATFORM, "unsure", "question"),
+    api_step("API solution step", "ns0109", 1, PLATFORM, "password", "solution"),
     deepest(10),
     deepest(5000),
 ]
@@ -107,6 +115,10 @@ def check(server: str, page: Page) -> None:
             body = response.read().decode()
     except urllib.error.HTTPError as error:
         fail(page, f"answered {error.code}, not 200")
+    if page.path.startswith("/api/"):
+        if json.loads(body)["node"] != reached.node.slug:
+            fail(page, f"does not give the '{kind}' step {reached.node.slug}")
+        return
     if not page.step:
         if 'name="error"' not in body:
             fail(page, "has no box to paste an error into")

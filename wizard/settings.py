@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "corsheaders",
     "troubleshoot",
 ]
 
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "troubleshoot.middleware.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware, as its docs say
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +158,10 @@ if HTTPS:
 # runs, simply not recorded. PROXY_COUNT: how many trusted proxies add to X-Forwarded-For.
 # Per client address and minute, sized for an office of 200 people behind one address: troubleshoot/limits.py says why.
 WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200, "feedback": 60, "run": 300}
+# Other sites' pages that may call the JSON API from a browser (e.g. "https://help.example.com"); none by default.
+CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/"
+
 RATE_LIMITS = os.environ.get("RATE_LIMITS", "on") != "off"  # off only for load tests (make bench)
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
