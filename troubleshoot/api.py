@@ -120,7 +120,10 @@ def bad_input(request: HttpRequest, error: ValidationError):
 
 @api.exception_handler(HttpError)
 def refused(request: HttpRequest, error: HttpError):
-    return api.create_response(request, {"detail": str(error), "links": []}, status=error.status_code)
+    response = api.create_response(request, {"detail": str(error), "links": []}, status=error.status_code)
+    if error.status_code == 429:
+        response["Retry-After"] = "60"  # as the pages say it: the limits count by the minute
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)
