@@ -2,7 +2,7 @@ from django.urls import path, re_path, register_converter
 
 from django.contrib.auth import views as auth_views
 
-from . import support, views
+from . import embed, support, views
 
 
 class VersionConverter:
@@ -19,6 +19,21 @@ class VersionConverter:
 
 register_converter(VersionConverter, "version")
 
+
+class ContextConverter:
+    """The reference an embedding app passes (a ticket id, say), or '-' for none."""
+
+    regex = embed.CONTEXT
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ContextConverter, "context")
+
 app_name = "troubleshoot"
 # Steps first: they are nearly every request, and Django tries the patterns in this order.
 urlpatterns = [
@@ -26,6 +41,13 @@ urlpatterns = [
     path("guides/<slug:guide>/v<version:version>/<slug:platform>/", views.step, name="start"),
     path("guides/<slug:guide>/v<version:version>/", views.choose_platform, name="version"),
     path("guides/<slug:guide>/", views.guide, name="guide"),
+    path("embed/<context:context>/guides/<slug:guide>/v<version:version>/<slug:platform>/<path:answers>/", embed.step,
+         name="embed_step"),
+    path("embed/<context:context>/guides/<slug:guide>/v<version:version>/<slug:platform>/", embed.step,
+         name="embed_start"),
+    path("embed/<context:context>/guides/<slug:guide>/v<version:version>/", embed.choose_platform, name="embed_version"),
+    path("embed/<context:context>/guides/<slug:guide>/", embed.guide, name="embed_guide"),
+    path("embed/", embed.open_embed, name="embed"),
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("find/", views.find, name="find"),

@@ -261,23 +261,25 @@ def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answ
     return walk_view(request, opened, catalogue.version_url(guide, version), platform, answers, record=True)
 
 
-def platform_page(request, opened: GuideVersion, base: str, preview: dict | None = None) -> HttpResponse:
+def platform_page(request, opened: GuideVersion, base: str, preview: dict | None = None,
+                  embed: dict | None = None) -> HttpResponse:
     """Where the user sees the error; `base` is the URL that every step URL of this guide starts with.
-    A draft's `preview` holds its admin links: `edit_url` (the guide's page) and `publish_url`."""
+    A draft's `preview` holds its admin links: `edit_url` (the guide's page) and `publish_url`;
+    `embed` is set in another app's frame (`embed.py`)."""
     found = opened.guide
     if len(found.platforms) == 1:
         return redirect(f"{base}{found.platforms[0].slug}/")
     platforms = [(p, f"{base}{p.slug}/") for p in found.platforms]
     context = {"guide": found, "version": opened.number, "latest": opened.newest, "platforms": platforms,
                "preview": opened.is_draft, "admin": preview or {}, "retired": opened.retired,
-               "retired_note": opened.retired_note}
+               "retired_note": opened.retired_note, "embed": embed}
     response = render(request, _template(request, "troubleshoot/platform.html"), context)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
     return response
 
 
 def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platform: str, answers: str,
-              record: bool, preview: dict | None = None) -> HttpResponse:
+              record: bool, preview: dict | None = None, embed: dict | None = None) -> HttpResponse:
     """One step page of a walk under `base`: the public wizard's (recorded) and the admin preview's (not,
     with the admin links in `preview`)."""
     current, parts = read_walk(opened, base, platform, answers)
@@ -291,7 +293,7 @@ def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platfor
         current = walk(opened.guide, parts)
     recorder = Recorder(request, opened, current, platform) if record else None
     reference = recorder.record() if recorder else ""
-    response = step_page(request, opened, current, base, platform, reference, preview)
+    response = step_page(request, opened, current, base, platform, reference, preview, embed)
     if recorder:
         recorder.set_cookie(response)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
@@ -319,7 +321,7 @@ def read_walk(opened: GuideVersion, base: str, platform: str, answers: str) -> t
 
 
 def step_page(request, opened: GuideVersion, current: Walk, base: str, platform: str, reference: str,
-              preview: dict | None = None) -> HttpResponse:
+              preview: dict | None = None, embed: dict | None = None) -> HttpResponse:
     """The step's page or fragment; a published one is rendered once and kept, a draft's every time."""
     template = _template(request, "troubleshoot/step.html")
     thanks = "thanks" in request.GET
@@ -327,11 +329,11 @@ def step_page(request, opened: GuideVersion, current: Walk, base: str, platform:
     def context(reference_shown: str) -> dict:
         return _step_context(request, current, base, platform, reference_shown) | {
             "version": opened.number, "latest": opened.newest, "preview": opened.is_draft, "thanks": thanks,
-            "admin": preview or {}, "retired": opened.retired, "retired_note": opened.retired_note}
+            "admin": preview or {}, "retired": opened.retired, "retired_note": opened.retired_note, "embed": embed}
 
     if opened.is_draft:
         return render(request, template, context(""))
-    key = (opened.guide.slug, opened.number, opened.newest, opened.retired, opened.retired_note, platform,
+    key = (base, opened.number, opened.newest, opened.retired, opened.retired_note, platform,
            current.answers, template, request.get_host(), request.is_secure(), thanks, bool(reference))
     html = rendered(key, template, lambda: context(REFERENCE_SLOT if reference else ""))
     if not reference:

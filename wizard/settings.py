@@ -161,6 +161,8 @@ WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200
 # Other sites' pages that may call the JSON API from a browser (e.g. "https://help.example.com"); none by default.
 CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/"
+# Other apps' pages that may show the wizard in a frame (/embed/...), e.g. "https://help.example.com"; none by default.
+EMBED_ORIGINS = env_list("EMBED_ORIGINS", "")
 
 RATE_LIMITS = os.environ.get("RATE_LIMITS", "on") != "off"  # off only for load tests (make bench)
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
