@@ -120,9 +120,9 @@ def wait(url: str) -> None:
     deadline = time.monotonic() + 20
     while True:
         try:
-            urllib.request.urlopen(url + "/healthz/", timeout=2)
+            urllib.request.urlopen(url + "/healthz/", timeout=5)
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or a worker still booting past the timeout: not up yet
             assert time.monotonic() < deadline, f"{url} never answered"
             time.sleep(0.2)
 
