@@ -62,3 +62,15 @@ def test_an_unknown_step_in_the_frame_is_a_404_that_says_where_to_go(client, shi
     response = client.get("/embed/ZD-1/guides/ns0023/v1/expensify-web/maybe/")
     assert response.status_code == 404 and "does not fit the guide" in response.content.decode()
     assert "/embed/ZD-1/guides/ns0023/v1/expensify-web/" in response.content.decode()
+
+
+@override_settings(EMBED_ORIGINS=[HOST])
+def test_a_note_sent_from_the_frame_is_saved_with_its_walk_and_thanks_in_the_frame(client, shipped):
+    from troubleshoot.models import Run
+
+    fixed = "/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/fixed/"
+    assert 'name="next"' in client.get(fixed).content.decode()
+    response = client.post("/feedback/", {"next": fixed, "text": "The email had a typo."},
+                           headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 302 and response["Location"] == fixed + "?thanks=1"
+    assert Run.objects.get(feedback="The email had a typo.").answers == "yes/fixed"

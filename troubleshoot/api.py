@@ -19,7 +19,7 @@ from .limits import allow
 from .matching import MAX_TEXT, clean
 from .published import catalogue
 from .templatetags.guide_text import to_html
-from .views import NotFound, _opened, read_walk
+from .views import NotFound, opened_version, read_walk
 
 api = NinjaAPI(title="NetSuite sync troubleshooter", version="1", urls_namespace="api-v1", docs_url=None,
                description="The guides, paste matching and each step of a walk, as the wizard's pages show them.")
@@ -186,7 +186,7 @@ def match(request: HttpRequest, body: MatchIn):
          summary="One step of a walk: the page's state (guide, version, platform, answers) as data")
 def step(request: HttpRequest, guide: str, version: int, platform: str, answers: str = ""):
     _limit(request, "run")
-    opened = _opened(guide, version)
+    opened = opened_version(guide, version)
     # A version never changes, so a step's JSON is made once per state and host, like the pages.
     key = ("api step", guide, opened.number, opened.newest, platform, answers, request.get_host(), request.is_secure())
     body = catalogue.pages.get(key)

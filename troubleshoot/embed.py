@@ -67,19 +67,19 @@ def open_embed(request: HttpRequest) -> HttpResponse:
 @framed
 @views.shows_not_found
 def guide(request: HttpRequest, context: str, guide: str) -> HttpResponse:
-    return redirect(base_url(context, guide, views._opened(guide).number))
+    return redirect(base_url(context, guide, views.opened_version(guide).number))
 
 
 @framed
 @views.shows_not_found
 def choose_platform(request, context: str, guide: str, version: int) -> HttpResponse:
-    opened = views._opened(guide, version)
+    opened = views.opened_version(guide, version)
     return views.platform_page(request, opened, base_url(context, guide, version), embed=embed_context(context))
 
 
 @framed
 @views.shows_not_found
 def step(request, context: str, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
-    opened = views._opened(guide, version)
+    opened = views.opened_version(guide, version)
     return views.walk_view(request, opened, base_url(context, guide, version), platform, answers, record=True,
                            embed=embed_context(context))

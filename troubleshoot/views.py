@@ -234,7 +234,7 @@ def suggest(request: HtmxHttpRequest) -> HttpResponse:
 # Walking a guide
 
 
-def _opened(slug: str, number: int | None = None) -> GuideVersion:
+def opened_version(slug: str, number: int | None = None) -> GuideVersion:
     """The guide at this version (its newest without one), or a NotFound that says what there is instead."""
     try:
         return catalogue.open(slug, number if number is not None else catalogue.newest_number(slug) or 0)
@@ -247,17 +247,17 @@ def _opened(slug: str, number: int | None = None) -> GuideVersion:
 
 @shows_not_found
 def guide(request: HttpRequest, guide: str) -> HttpResponse:
-    return redirect("troubleshoot:version", guide=guide, version=_opened(guide).number)
+    return redirect("troubleshoot:version", guide=guide, version=opened_version(guide).number)
 
 
 @shows_not_found
 def choose_platform(request: HtmxHttpRequest, guide: str, version: int) -> HttpResponse:
-    return platform_page(request, _opened(guide, version), catalogue.version_url(guide, version))
+    return platform_page(request, opened_version(guide, version), catalogue.version_url(guide, version))
 
 
 @shows_not_found
 def step(request: HtmxHttpRequest, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
-    opened = _opened(guide, version)
+    opened = opened_version(guide, version)
     return walk_view(request, opened, catalogue.version_url(guide, version), platform, answers, record=True)
 
 
@@ -374,13 +374,12 @@ def _step_at(url: str) -> tuple[GuideVersion, Walk, str] | None:
         match = resolve("/" + url.split("?", 1)[0].removeprefix(prefix))
     except Resolver404:
         return None
-    if match.url_name not in ("step", "start"):
+    if match.url_name not in ("step", "start", "embed_step", "embed_start"):  # the wizard's own, or framed
         return None
     kwargs = match.kwargs
     try:
         opened = catalogue.open(kwargs["guide"], kwargs["version"])
-        current, _ = read_walk(opened, catalogue.version_url(kwargs["guide"], kwargs["version"]), kwargs["platform"],
-                               kwargs.get("answers", ""))
+        current, _ = read_walk(opened, "", kwargs["platform"], kwargs.get("answers", ""))  # its NotFound links go unused
     except (NoGuide, NoVersion, NotFound):
         return None
     return opened, current, kwargs["platform"]
