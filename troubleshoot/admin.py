@@ -593,6 +593,10 @@ class InstructionInline(SameGuideMenus, Ordered, admin.TabularInline):
     model = Instruction
     form = InstructionForm
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("part")  # each row's title names its part
+
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 
 

@@ -3,7 +3,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from troubleshoot import document, parts, publishing
 from troubleshoot.models import Guide
@@ -45,8 +44,7 @@ class Command(BaseCommand):
                 if options["verbosity"] > 1:
                     self.stdout.write(f"Kept {guide.slug}: it is already here.")
                 continue
-            with transaction.atomic():
-                imported = publishing.import_guide(guide, note=f"Shipped guide {path.name}", publish=True)
+            imported = publishing.import_guide(guide, note=f"Shipped guide {path.name}", publish=True)
             loaded += 1
             self.stdout.write(f"Loaded {guide.slug} as version {imported.version.number}.")
         self.stdout.write(f"Loaded {loaded} guide(s) and kept {kept} already here (import_guide replaces one on purpose), "
