@@ -34,7 +34,10 @@ setup: static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_guides
 
+# gunicorn serves; beside it, the worker that delivers escalations (idle with no destination set),
+# stopped when gunicorn stops, whatever stopped it.
 run: setup
+	$(PY) manage.py deliver_escalations & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn wizard.wsgi --bind 127.0.0.1:$(PORT) --workers 2
 
 # Tests render pages through the same hashed, compressed static files as production.

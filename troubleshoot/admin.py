@@ -864,3 +864,5 @@ class PartAdmin(admin.ModelAdmin):
             "stale": [u for u in parts.uses(part) if u.stale],
         }
         return TemplateResponse(request, "admin/troubleshoot/part/republish.html", context)
+
+from . import delivery_admin  # noqa: E402,F401  registers the deliveries' pages

@@ -5,7 +5,9 @@ publishing stores that document, frozen, as the next `Version`. The typed guide 
 """
 
 import hashlib
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -377,3 +379,55 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return self.reference or self.key[:8]
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def overdue(self, grace: float) -> "DeliveryQuerySet":
+        """Pending deliveries whose next attempt should have begun more than `grace` seconds ago: their task
+        was lost with a worker killed mid-attempt (its lease ran out), so nothing will send them."""
+        return self.filter(status=Delivery.Status.PENDING,
+                           next_attempt_at__lt=timezone.now() - timedelta(seconds=grace))
+
+
+class Delivery(models.Model):
+    """One escalation's packet for one destination (a webhook, Zendesk), and how sending it has gone.
+
+    Written with the run's reference, before the escalation page is sent; the deliveries queue's
+    tasks send it (deliveries.py). `key` is the idempotency key every attempt carries, so a
+    receiver that saw an attempt whose answer was lost can tell the next one is the same.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    class Destination(models.TextChoices):
+        WEBHOOK = "webhook", "Webhook"
+        ZENDESK = "zendesk", "Zendesk"
+
+    key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=11, db_index=True, help_text="The run's reference.")
+    destination = models.CharField(max_length=20, choices=Destination.choices)
+    packet = models.JSONField(help_text="What is sent: the escalation as the user left it.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="While pending: when it is sent next.")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveIntegerField(null=True, blank=True, help_text="The receiver's last HTTP status.")
+    response = models.TextField(blank=True, help_text="The start of the receiver's last answer, or why there was none.")
+
+    objects = DeliveryQuerySet.as_manager()
+
+    RESPONSE_LIMIT = 2_000
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["reference", "destination"], name="one_delivery_per_destination")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} to {self.destination}"

@@ -17,6 +17,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from . import deliveries, destinations
 from .engine import Walk
 from .guide import NOT_FIXED
 from .limits import allow
@@ -113,8 +114,9 @@ class Recorder:
     walk never changes the first one's outcome, note or reference.
     """
 
-    def __init__(self, request, version: GuideVersion, current: Walk, platform: str):
+    def __init__(self, request, version: GuideVersion, current: Walk, platform: str, context: str = ""):
         self.request, self.version, self.current, self.platform = request, version, current, platform
+        self.context = context  # the host app's reference (a ticket id) when the walk is embedded
         # Staff and agents open guides to test them or to help someone; their visits are not users' runs.
         # Only a browser with a session can be signed in: without one, nobody need be looked up.
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
@@ -142,7 +144,7 @@ class Recorder:
         """Note this step of the run; return the reference to show, '' when there is none to promise.
 
         Steps are batched (run_writer.py), but an escalation's reference is in the database before
-        the page that tells the user to quote it is sent.
+        the page that tells the user to quote it is sent, with its deliveries to the support team's tools.
         """
         if not self.active or not (self.same_walk or allow(self.request, "run")):
             return ""  # an agent; or a flood of new walks: show the steps, keep the table bounded
@@ -150,7 +152,7 @@ class Recorder:
         reference = reference_for(self.key) if escalated else None
         try:
             if escalated:
-                write([self.row(reference)])
+                self.write_escalation(reference)
             else:
                 writer.add(self.row())
         except DatabaseError:
@@ -158,6 +160,16 @@ class Recorder:
             return ""
         self.noted = True
         return reference or ""
+
+    def write_escalation(self, reference: str) -> None:
+        """The run with its reference and the deliveries queued for it: both written, or neither."""
+        if not destinations.configured():
+            write([self.row(reference)])
+            return
+        with transaction.atomic():
+            write([self.row(reference)])
+            deliveries.queue(deliveries.packet(self.request, self.version, self.current, self.platform, reference,
+                                               self.context))
 
     def set_cookie(self, response) -> None:
         """Tell the browser its run when the walk is new, or where it ended once it has."""

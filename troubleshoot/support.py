@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from .engine import WrongAnswer, shortest_answers, walk
 from .matching import normalise
-from .models import Run
+from .models import Delivery, Run
 from .published import catalogue
 from .runs import CROCKFORD, is_agent
 
@@ -118,5 +118,6 @@ def run_view(request: HttpRequest, reference: str) -> HttpResponse:
     platform = found.platform(run.platform) if found else None
     link = request.build_absolute_uri(
         reverse("troubleshoot:start", args=[run.guide.slug, run.version, run.platform]) + "".join(f"{a}/" for a in answers))
-    context = {"run": run, "guide": found, "platform": platform, "current": current, "shown": shown, "link": link}
+    context = {"run": run, "guide": found, "platform": platform, "current": current, "shown": shown, "link": link,
+               "deliveries": Delivery.objects.filter(reference=run.reference).order_by("destination")}
     return render(request, "troubleshoot/agent/run.html", context)

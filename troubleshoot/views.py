@@ -291,7 +291,7 @@ def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platfor
         if not request.htmx:
             return redirect(pushed)
         current = walk(opened.guide, parts)
-    recorder = Recorder(request, opened, current, platform) if record else None
+    recorder = Recorder(request, opened, current, platform, (embed or {}).get("context", "")) if record else None
     reference = recorder.record() if recorder else ""
     response = step_page(request, opened, current, base, platform, reference, preview, embed)
     if recorder:

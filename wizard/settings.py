@@ -20,6 +20,25 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_seconds(name: str, default: str) -> list[float]:
+    """A comma-separated list of seconds; a clear message at start-up for anything else."""
+    values = env_list(name, default)
+    try:
+        seconds = [float(value) for value in values]
+    except ValueError:
+        seconds = [-1.0]
+    if not all(0 <= s < float("inf") for s in seconds):
+        raise ImproperlyConfigured(f"{name} must be seconds, e.g. {default!r}; it is {','.join(values)!r}.")
+    return seconds
+
+
+def env_url(name: str) -> str:
+    url = os.environ.get(name, "").strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address; it is {url!r}.")
+    return url
+
+
 def local_secret_key() -> str:
     """The embedded default keeps one generated key in a git-ignored file beside the code."""
     path = BASE_DIR / ".secret_key"
@@ -48,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "corsheaders",
+    "django_tasks_db",
     "troubleshoot",
 ]
 
@@ -163,6 +183,24 @@ CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/"
 # Other apps' pages that may show the wizard in a frame (/embed/...), e.g. "https://help.example.com"; none by default.
 EMBED_ORIGINS = env_list("EMBED_ORIGINS", "")
+
+# Escalations delivered to the support team's tools (troubleshoot/deliveries.py): queued in the database
+# by django.tasks and sent by `manage.py deliver_escalations`, which `make run` starts.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["deliveries"]}}
+# A generic webhook, signed with HMAC-SHA256 (its secret is required with its URL) ...
+ESCALATION_WEBHOOK_URL = env_url("ESCALATION_WEBHOOK_URL")
+ESCALATION_WEBHOOK_SECRET = os.environ.get("ESCALATION_WEBHOOK_SECRET", "")
+if ESCALATION_WEBHOOK_URL and not ESCALATION_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("Set ESCALATION_WEBHOOK_SECRET: the receiver checks each delivery's signature with it.")
+# ... and Zendesk: a ticket per escalation, or an internal note on the ticket the context reference names.
+ZENDESK_URL = env_url("ZENDESK_URL").rstrip("/")
+ZENDESK_EMAIL = os.environ.get("ZENDESK_EMAIL", "")
+ZENDESK_API_TOKEN = os.environ.get("ZENDESK_API_TOKEN", "")
+if ZENDESK_URL and not (ZENDESK_EMAIL and ZENDESK_API_TOKEN):
+    raise ImproperlyConfigured("Set ZENDESK_EMAIL and ZENDESK_API_TOKEN: Zendesk's API needs both with ZENDESK_URL.")
+# Seconds to wait for a receiver, and before each next attempt; after the last wait the delivery has failed.
+DELIVERY_TIMEOUT_SECONDS = max(0.1, (env_seconds("DELIVERY_TIMEOUT_SECONDS", "10") or [10.0])[0])
+DELIVERY_RETRY_SECONDS = env_seconds("DELIVERY_RETRY_SECONDS", "10,30,60,300,900,1800,3600,7200,14400,28800,43200,86400")
 
 RATE_LIMITS = os.environ.get("RATE_LIMITS", "on") != "off"  # off only for load tests (make bench)
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

@@ -1,0 +1,244 @@
+"""Escalations delivered to the helpdesk: queued with the reference, sent by the deliveries worker to a
+real local receiver, retried through its failures, signed, and each received once."""
+
+import base64
+import json
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from troubleshoot import deliveries, destinations
+from troubleshoot.models import Delivery, Run
+
+from .conftest import login
+from .receiver import Receiver, receiving
+
+ESCALATION = "/guides/login-credentials/v1/bill-com/yes/no/yes/no/"
+OTHER_ESCALATIONS = ["/guides/ns0023/v1/expensify-web/yes/not-fixed/", "/guides/ns0023/v1/expensify-classic/yes/not-fixed/"]
+SECRET = "whsec-test-0123456789"
+REFERENCE = re.compile(r"Your reference: <strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>")
+
+
+@pytest.fixture
+def webhook(settings):
+    """Deliveries to a webhook at `settings.ESCALATION_WEBHOOK_URL` (each test points it at its receiver)."""
+    settings.ESCALATION_WEBHOOK_URL = "http://127.0.0.1:9/unused"
+    settings.ESCALATION_WEBHOOK_SECRET = SECRET
+    settings.DELIVERY_TIMEOUT_SECONDS = 0.5
+    settings.DELIVERY_RETRY_SECONDS = [0.01, 0.01, 0.01, 0.01, 0.01, 0.01]
+    return settings
+
+
+def escalate(path: str = ESCALATION) -> str:
+    """Walk to an escalation as a new user; the reference the page shows."""
+    return REFERENCE.search(Client().get(path).content.decode()).group(1)
+
+
+def work(seconds: float = 20) -> None:
+    """Run the deliveries worker, as `make run` does, until nothing is pending."""
+    deadline = time.monotonic() + seconds
+    while Delivery.objects.filter(status=Delivery.Status.PENDING).exists():
+        assert time.monotonic() < deadline, list(Delivery.objects.values("status", "attempts", "response"))
+        call_command("deliver_escalations", batch=True, interval=0, verbosity=0)
+        time.sleep(0.02)
+
+
+def test_without_a_destination_an_escalation_queues_nothing(shipped):
+    assert escalate()
+    assert not Delivery.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_an_escalation_queues_its_packet_for_each_destination_before_the_page_is_sent(shipped, webhook):
+    webhook.ZENDESK_URL, webhook.ZENDESK_EMAIL, webhook.ZENDESK_API_TOKEN = "http://127.0.0.1:9", "a@example.com", "t"
+    with receiving(receiver := Receiver()) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        reference = escalate()
+    assert receiver.attempts == []  # the page did not wait for any receiver
+    sent = {d.destination: d for d in Delivery.objects.all()}
+    assert set(sent) == {"webhook", "zendesk"}
+    assert DBTaskResult.objects.filter(status="READY", queue_name="deliveries").count() == 2
+    packet = sent["webhook"].packet
+    assert packet["reference"] == reference and packet["context"] == ""
+    assert packet["guide"]["slug"] == "login-credentials" and packet["guide"]["version"] == 1
+    assert packet["platform"] == {"slug": "bill-com", "name": "Bill.com"}
+    assert [a["answer"] for a in packet["answers"]] == ["yes", "no", "yes", "no"]
+    assert all(a["question"] and a["said"] for a in packet["answers"])
+    assert packet["summary"].startswith(f"Reference: {reference}\n") and "What I checked and tried:" in packet["summary"]
+    assert packet["link"] == "http://testserver" + ESCALATION
+    assert packet["agent_url"] == f"http://testserver/agent/runs/{reference}/"
+
+
+def test_a_reloaded_escalation_is_delivered_once(shipped, webhook):
+    client = Client()
+    first = client.get(ESCALATION).content.decode()
+    again = client.get(ESCALATION).content.decode()
+    assert REFERENCE.search(first).group(1) == REFERENCE.search(again).group(1)
+    assert Delivery.objects.count() == 1 and DBTaskResult.objects.count() == 1
+
+
+def test_the_embed_context_travels_with_the_packet(shipped, webhook, settings):
+    settings.EMBED_ORIGINS = ["https://help.example.com"]
+    Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/")
+    packet = Delivery.objects.get().packet
+    assert packet["context"] == "ZD-4521"
+    assert packet["link"] == "http://testserver/guides/ns0023/v1/expensify-web/yes/not-fixed/"  # the public page
+
+
+def test_an_agent_trying_a_guide_sends_nothing(shipped, webhook, django_user_model):
+    agent = login(django_user_model, "ann", "support agents")
+    agent.get(ESCALATION)
+    assert not Delivery.objects.exists()
+
+
+def test_when_the_database_refuses_neither_the_reference_nor_a_delivery_is_written(shipped, webhook, monkeypatch):
+    def broken(packet):
+        raise OperationalError("disk I/O error")  # after the run's row was written
+
+    monkeypatch.setattr(deliveries, "queue", broken)
+    page = Client().get(ESCALATION).content.decode()
+    assert "Your reference" not in page
+    assert not Run.objects.filter(reference__isnull=False).exists() and not Delivery.objects.exists()
+
+
+def test_deliveries_through_a_failing_receiver_arrive_once_each_signed(transactional_db, shipped, webhook):
+    receiver = Receiver(failures=["500", "close", "hang", "503 retry", "500"], secret=SECRET, hang_seconds=1.5)
+    with receiving(receiver) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        references = {escalate(path) for path in [ESCALATION, *OTHER_ESCALATIONS]}
+        work()
+    assert len(references) == 3
+    assert sorted(p["reference"] for p in receiver.packets()) == sorted(references)  # each once, none lost
+    assert receiver.bad_signatures == 0 and len(receiver.attempts) >= 3 + 5
+    for delivery in Delivery.objects.all():
+        assert delivery.status == "delivered" and delivery.response_status == 201
+        assert receiver.accepted[str(delivery.key)]["json"] == {"id": str(delivery.key)} | delivery.packet
+
+
+def test_an_answer_lost_after_the_receiver_accepted_is_sent_again_with_the_same_key(transactional_db, shipped, webhook):
+    receiver = Receiver(secret=SECRET)
+    with receiving(receiver) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        reference = escalate()
+        delivery = Delivery.objects.get()
+        outgoing = destinations.request_for("webhook", delivery.packet, str(delivery.key))
+        deliveries.post(outgoing)  # an earlier attempt the receiver took, whose answer never came back
+        work()
+    assert [p["reference"] for p in receiver.packets()] == [reference]
+    assert receiver.duplicates == 1  # the receiver saw the key again and kept one
+
+
+def test_after_its_last_attempt_a_delivery_has_failed_and_can_be_sent_again(transactional_db, shipped, webhook,
+                                                                              django_user_model):
+    webhook.DELIVERY_RETRY_SECONDS = [0.01, 0.01]
+    receiver = Receiver(secret=SECRET)
+    receiver.down = True
+    with receiving(receiver) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        reference = escalate()
+        work()
+        delivery = Delivery.objects.get()
+        assert (delivery.status, delivery.attempts, delivery.response_status) == ("failed", 3, 503)
+        assert delivery.response == "Server error" and len(receiver.attempts) == 3
+
+        receiver.down = False
+        admin = login(django_user_model, "pat", superuser=True)  # a transactional test's database has no groups
+        listing = admin.get("/admin/troubleshoot/delivery/?status__exact=failed").content.decode()
+        assert reference in listing and "HTTP 503" in listing
+        said = admin.post("/admin/troubleshoot/delivery/", {"action": "send_again", "_selected_action": [delivery.pk]},
+                          follow=True).content.decode()
+        assert "Queued 1 delivery to be sent again" in said
+        work()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_status) == ("delivered", 1, 201)
+    assert [p["reference"] for p in receiver.packets()] == [reference]
+
+
+def test_a_receiver_asking_to_wait_is_not_asked_sooner(shipped, webhook):
+    webhook.DELIVERY_RETRY_SECONDS = [0.01, 60]  # it may ask for up to the longest wait
+    receiver = Receiver(failures=["503 retry"], secret=SECRET)
+    with receiving(receiver) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        escalate()
+        before = timezone.now()
+        deliveries.send.call(Delivery.objects.get().pk)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "pending" and delivery.next_attempt_at >= before + timedelta(seconds=1)
+    assert DBTaskResult.objects.filter(status="READY").latest("enqueued_at").run_after == delivery.next_attempt_at
+
+
+def test_a_delivery_whose_worker_was_killed_mid_attempt_is_queued_again_once_its_lease_lapses(shipped, webhook):
+    escalate()
+    delivery = deliveries.claim(Delivery.objects.get().pk)  # the worker took it, then died before settling it
+    assert deliveries.claim(delivery.pk) is None  # held: no second attempt while the first may be under way
+    assert deliveries.requeue_overdue() == 0
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=deliveries.lease() + 1))
+    assert deliveries.requeue_overdue() == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 2  # the lost task's row, and the new one
+    assert deliveries.claim(delivery.pk).attempts == 2
+
+
+def test_a_destination_removed_from_the_settings_fails_its_attempt_with_a_reason(shipped, webhook):
+    escalate()
+    webhook.ESCALATION_WEBHOOK_URL = ""
+    webhook.DELIVERY_RETRY_SECONDS = []
+    deliveries.send.call(Delivery.objects.get().pk)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "failed" and "no destination called 'webhook'" in delivery.response
+
+
+def test_zendesk_gets_an_internal_note_on_the_ticket_the_context_names(transactional_db, shipped, webhook):
+    webhook.ESCALATION_WEBHOOK_URL = ""
+    webhook.ZENDESK_EMAIL, webhook.ZENDESK_API_TOKEN = "agent@example.com", "zendesk-token"
+    webhook.EMBED_ORIGINS = ["https://help.example.com"]
+    receiver = Receiver()
+    with receiving(receiver) as url:
+        webhook.ZENDESK_URL = url
+        Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/")
+        Client().get("/embed/CASE-7/guides/ns0023/v1/expensify-classic/yes/not-fixed/")
+        work()
+    requests = {r["path"]: r for r in receiver.accepted.values()}
+    assert set(requests) == {"/api/v2/tickets/4521.json", "/api/v2/tickets.json"}
+    note = requests["/api/v2/tickets/4521.json"]
+    assert note["method"] == "PUT" and note["json"]["ticket"]["comment"]["public"] is False
+    assert "What I checked and tried:" in note["json"]["ticket"]["comment"]["body"]
+    new = requests["/api/v2/tickets.json"]
+    assert new["method"] == "POST" and new["json"]["ticket"]["subject"].startswith("NetSuite sync error not fixed:")
+    assert "Their context reference: CASE-7" in new["json"]["ticket"]["comment"]["body"]
+    login_sent = base64.b64decode(new["headers"]["Authorization"].removeprefix("Basic ")).decode()
+    assert login_sent == "agent@example.com/token:zendesk-token"
+
+
+@pytest.mark.parametrize("context, ticket", [("ZD-4521", "4521"), ("zd4521", "4521"), ("4521", "4521"),
+                                             ("#17", "17"), ("CASE-7", None), ("", None), ("ZD-", None)])
+def test_which_contexts_name_a_zendesk_ticket(context, ticket):
+    assert destinations.zendesk_ticket(context) == ticket
+
+
+def test_a_signature_holds_for_its_body_secret_and_time_only():
+    body = json.dumps({"reference": "ABCDE-FGHJK"}).encode()
+    now = int(time.time())
+    header = destinations.sign(body, SECRET, now)
+    assert destinations.verify(body, header, SECRET)
+    assert not destinations.verify(body + b" ", header, SECRET)
+    assert not destinations.verify(body, header, "another-secret")
+    assert not destinations.verify(body, destinations.sign(body, SECRET, now - 301), SECRET)  # a replay, too late
+    assert destinations.verify(body, f"{header},v1=old-secret-signature", SECRET)  # a rotation's second signature
+    for malformed in ("", "t=,v1=", "v1=abc", f"t={now}", f"t=x{now},v1=abc", f"t={now},t={now},{header}"):
+        assert not destinations.verify(body, malformed, SECRET)
+
+
+def test_the_agent_sees_where_an_escalation_was_delivered(transactional_db, shipped, webhook, django_user_model):
+    with receiving(Receiver(secret=SECRET)) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        reference = escalate()
+        work()
+    agent = login(django_user_model, "ann")  # staff; a transactional test's database has no groups
+    page = agent.get(f"/agent/runs/{reference}/").content.decode()
+    assert "Sent to" in page and "Webhook" in page and "delivered" in page

@@ -1,0 +1,184 @@
+"""Escalations delivered to the support team's tools, off the request path, retried and never lost.
+
+When a walk reaches an escalation, one `Delivery` per configured destination is written with the
+run's reference, in one transaction with a django.tasks task to send it (django-tasks-db keeps
+tasks in the same database): the page never waits for a receiver, and a delivery is queued
+exactly when its reference is written.
+
+`send` makes one attempt. It first claims the delivery under a row lock for a lease (the timeout
+twice over), so two tasks for one delivery never send at once and a task that finds it delivered,
+failed or held does nothing. A failed attempt queues the next one after a back-off
+(DELIVERY_RETRY_SECONDS, or longer when the receiver says Retry-After); after the last it has
+failed. A worker killed mid-attempt leaves its delivery pending with a lapsed lease: `requeue_overdue`,
+which `deliver_escalations` runs when it starts and then every lease, queues it again.
+Every attempt carries the delivery's key as Idempotency-Key, so a receiver that got an attempt
+whose answer was lost sees the next one as the same.
+"""
+
+import http.client
+import logging
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from . import destinations
+from .engine import Walk
+from .models import Delivery
+from .published import GuideVersion
+
+log = logging.getLogger(__name__)
+QUEUE = "deliveries"
+CLOCK_SKEW = timedelta(seconds=1)  # hosts' clocks differ a little: a task may run just before its time
+
+
+def lease() -> float:
+    return 2 * settings.DELIVERY_TIMEOUT_SECONDS + 2
+
+
+def packet(request, version: GuideVersion, current: Walk, platform: str, reference: str, context: str) -> dict:
+    """The escalation as the user left it: what an agent needs without opening anything."""
+    guide = current.guide
+    name = guide.platform(platform).name
+    here = reverse("troubleshoot:start", args=[guide.slug, version.number, platform]) + "".join(
+        f"{a}/" for a in current.answers)
+    link = request.build_absolute_uri(here)
+    return {
+        "type": "escalation",
+        "reference": reference,
+        "escalated_at": timezone.now().isoformat(),
+        "guide": {"slug": guide.slug, "title": guide.title, "version": version.number, "error": guide.error},
+        "platform": {"slug": platform, "name": name},
+        "answers": [{"question": a.node.title, "answer": a.answer, "said": a.said} for a in current.trail],
+        "summary": current.summary(name, link, reference),
+        "link": link,
+        "agent_url": request.build_absolute_uri(reverse("troubleshoot:agent_run", args=[reference])),
+        "context": context,
+    }
+
+
+def queue(packet: dict) -> None:
+    """One delivery per configured destination, each with its task; none twice for one reference.
+
+    Call it in the transaction that writes the reference: both are written, or neither.
+    """
+    for destination in destinations.configured():
+        try:
+            with transaction.atomic():  # a savepoint: a reloaded escalation page finds its deliveries there
+                delivery = Delivery.objects.create(reference=packet["reference"], destination=destination, packet=packet)
+        except IntegrityError:
+            continue
+        send.enqueue(delivery.pk)
+
+
+@task(queue_name=QUEUE)
+def send(delivery_id: int) -> str:
+    """One attempt at one delivery; what became of it."""
+    delivery = claim(delivery_id)
+    if delivery is None:
+        return "nothing to do"
+    try:
+        outgoing = destinations.request_for(delivery.destination, delivery.packet, str(delivery.key))
+    except LookupError as unknown:  # its destination's settings were removed since it was queued
+        settle(delivery, None, str(unknown), None)
+    else:
+        settle(delivery, *post(outgoing))
+    return delivery.status
+
+
+def claim(delivery_id: int) -> Delivery | None:
+    """The delivery, counted as attempted and held for a lease; None if it is not due or not pending."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(
+            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now + CLOCK_SKEW).first()
+        if delivery is None:
+            return None
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.next_attempt_at = now + timedelta(seconds=lease())
+        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
+    return delivery
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver that redirects has not received it: followed, a POST would become a GET that 'succeeds'."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_RefuseRedirects)
+
+
+def post(outgoing: destinations.Outgoing) -> tuple[int | None, str, str | None]:
+    """Send it once: the HTTP status (None when there was no answer), the answer's start or why none
+    came, and its Retry-After."""
+    request = urllib.request.Request(outgoing.url, data=outgoing.body, headers=outgoing.headers, method=outgoing.method)
+    try:
+        with _opener.open(request, timeout=settings.DELIVERY_TIMEOUT_SECONDS) as answer:
+            return answer.status, _text(answer.read(Delivery.RESPONSE_LIMIT)), answer.headers.get("Retry-After")
+    except urllib.error.HTTPError as refused:
+        with refused:
+            return refused.code, _text(refused.read(Delivery.RESPONSE_LIMIT)), refused.headers.get("Retry-After")
+    except TimeoutError:
+        return None, f"No answer within {settings.DELIVERY_TIMEOUT_SECONDS:g} s.", None
+    except (OSError, http.client.HTTPException, ValueError) as failed:  # refused, reset, closed, bad URL
+        reason = getattr(failed, "reason", failed)
+        return None, f"No answer: {reason or type(failed).__name__}.", None
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def settle(delivery: Delivery, status: int | None, response: str, retry_after: str | None) -> None:
+    """Record the attempt: delivered on a 2xx; otherwise the next attempt queued, or failed after the last."""
+    now = timezone.now()
+    delivery.response_status, delivery.response = status, response[: Delivery.RESPONSE_LIMIT]
+    waits = settings.DELIVERY_RETRY_SECONDS
+    if status is not None and 200 <= status < 300:
+        delivery.status, delivery.delivered_at = Delivery.Status.DELIVERED, now
+    elif delivery.attempts > len(waits):
+        delivery.status = Delivery.Status.FAILED
+        log.warning("delivery of %s failed after %d attempts: %s", delivery, delivery.attempts, response[:200])
+    else:
+        wait = waits[delivery.attempts - 1]
+        if retry_after and retry_after.strip().isdigit():  # the receiver's own wish, within our longest wait
+            wait = max(wait, min(float(retry_after), max(waits)))
+        delivery.next_attempt_at = now + timedelta(seconds=wait)
+    with transaction.atomic():
+        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "response_status", "response"])
+        if delivery.status == Delivery.Status.PENDING:
+            send.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
+
+
+def send_again(deliveries) -> int:
+    """Failed (or pending) deliveries queued afresh, their attempts counted from nought; how many."""
+    count = 0
+    with transaction.atomic():
+        for delivery in deliveries.exclude(status=Delivery.Status.DELIVERED).select_for_update():
+            delivery.status, delivery.attempts, delivery.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
+            delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+            send.enqueue(delivery.pk)
+            count += 1
+    return count
+
+
+def requeue_overdue() -> int:
+    """Queue again the pending deliveries whose lease lapsed with no attempt after it; how many."""
+    count = 0
+    with transaction.atomic():
+        for delivery in Delivery.objects.overdue(grace=lease()).select_for_update():
+            delivery.next_attempt_at = timezone.now()
+            delivery.save(update_fields=["next_attempt_at"])
+            send.enqueue(delivery.pk)
+            count += 1
+    if count:
+        log.warning("queued %d deliveries again: a worker stopped during their attempts", count)
+    return count
