@@ -2,8 +2,11 @@
 real local receiver, retried through its failures, signed, and each received once."""
 
 import base64
+import hashlib
+import hmac
 import json
 import re
+import textwrap
 import time
 from datetime import timedelta
 
@@ -17,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from troubleshoot import deliveries, destinations
 from troubleshoot.models import Delivery, Run
 
-from .conftest import login
+from .conftest import FIXTURES, login
 from .receiver import Receiver, receiving
 
 ESCALATION = "/guides/login-credentials/v1/bill-com/yes/no/yes/no/"
@@ -242,3 +245,39 @@ def test_the_agent_sees_where_an_escalation_was_delivered(transactional_db, ship
     agent = login(django_user_model, "ann")  # staff; a transactional test's database has no groups
     page = agent.get(f"/agent/runs/{reference}/").content.decode()
     assert "Sent to" in page and "Webhook" in page and "delivered" in page
+
+
+def test_with_the_shipped_back_off_a_receiver_down_for_twenty_minutes_loses_nothing(transactional_db, shipped, webhook):
+    """The shipped waits, let pass rather than slept: each due time is moved to now, and the time skipped counted."""
+    from wizard import settings as shipped_settings
+
+    webhook.DELIVERY_RETRY_SECONDS = shipped_settings.DELIVERY_RETRY_SECONDS
+    receiver = Receiver(secret=SECRET)
+    receiver.down = True
+    with receiving(receiver) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        reference = escalate()
+        skipped = 0.0
+        while skipped < 20 * 60:
+            call_command("deliver_escalations", batch=True, interval=0, verbosity=0)
+            delivery = Delivery.objects.get()
+            assert delivery.status == "pending", delivery.response
+            now = timezone.now()
+            skipped += (delivery.next_attempt_at - now).total_seconds()
+            Delivery.objects.update(next_attempt_at=now)
+            DBTaskResult.objects.filter(status="READY").update(run_after=now)
+        receiver.down = False
+        work()
+    assert [p["reference"] for p in receiver.packets()] == [reference]
+    assert Delivery.objects.get().attempts == len(receiver.attempts) >= 6
+
+
+def test_the_readme_s_way_to_check_a_signature_accepts_ours_only():
+    readme = (FIXTURES.parent / "README.md").read_text()
+    snippet = textwrap.dedent(re.search(r"```python\n(\s+t, v1 = .*?)\s+```", readme, re.S).group(1))
+    body = json.dumps({"id": "k", "reference": "ABCDE-FGHJK"}).encode()
+    header = destinations.sign(body, SECRET, int(time.time()))
+    for sent, expected in ((body, True), (body.replace(b"ABCDE", b"ABCDF"), False)):
+        names = {"hmac": hmac, "hashlib": hashlib, "time": time, "body": sent, "secret": SECRET, "signature_header": header}
+        exec(snippet, names)
+        assert names["ok"] is expected
