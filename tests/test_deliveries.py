@@ -86,6 +86,17 @@ def test_a_reloaded_escalation_is_delivered_once(shipped, webhook):
     assert Delivery.objects.count() == 1 and DBTaskResult.objects.count() == 1
 
 
+def test_an_escalation_queued_twice_is_sent_once(transactional_db, shipped, webhook):
+    receiver = Receiver(secret=SECRET)
+    with receiving(receiver) as url:
+        webhook.ESCALATION_WEBHOOK_URL = url
+        escalate()
+        deliveries.queue(Delivery.objects.get().packet)  # its run recorded again without its cookie
+        assert Delivery.objects.count() == 1 and DBTaskResult.objects.count() == 2
+        work()
+    assert len(receiver.attempts) == 1 and len(receiver.packets()) == 1
+
+
 def test_the_embed_context_travels_with_the_packet(shipped, webhook, settings):
     settings.EMBED_ORIGINS = ["https://help.example.com"]
     Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/")
@@ -170,7 +181,7 @@ def test_a_receiver_asking_to_wait_is_not_asked_sooner(shipped, webhook):
         webhook.ESCALATION_WEBHOOK_URL = url
         escalate()
         before = timezone.now()
-        deliveries.send.call(Delivery.objects.get().pk)
+        deliveries.send.call(str(Delivery.objects.get().key))
     delivery = Delivery.objects.get()
     assert delivery.status == "pending" and delivery.next_attempt_at >= before + timedelta(seconds=1)
     assert DBTaskResult.objects.filter(status="READY").latest("enqueued_at").run_after == delivery.next_attempt_at
@@ -178,20 +189,21 @@ def test_a_receiver_asking_to_wait_is_not_asked_sooner(shipped, webhook):
 
 def test_a_delivery_whose_worker_was_killed_mid_attempt_is_queued_again_once_its_lease_lapses(shipped, webhook):
     escalate()
-    delivery = deliveries.claim(Delivery.objects.get().pk)  # the worker took it, then died before settling it
-    assert deliveries.claim(delivery.pk) is None  # held: no second attempt while the first may be under way
+    key = str(Delivery.objects.get().key)
+    delivery = deliveries.claim(key)  # the worker took it, then died before settling it
+    assert deliveries.claim(key) is None  # held: no second attempt while the first may be under way
     assert deliveries.requeue_overdue() == 0
     Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=deliveries.lease() + 1))
     assert deliveries.requeue_overdue() == 1
     assert DBTaskResult.objects.filter(status="READY").count() == 2  # the lost task's row, and the new one
-    assert deliveries.claim(delivery.pk).attempts == 2
+    assert deliveries.claim(key).attempts == delivery.attempts + 1 == 2
 
 
 def test_a_destination_removed_from_the_settings_fails_its_attempt_with_a_reason(shipped, webhook):
     escalate()
     webhook.ESCALATION_WEBHOOK_URL = ""
     webhook.DELIVERY_RETRY_SECONDS = []
-    deliveries.send.call(Delivery.objects.get().pk)
+    deliveries.send.call(str(Delivery.objects.get().key))
     delivery = Delivery.objects.get()
     assert delivery.status == "failed" and "no destination called 'webhook'" in delivery.response
 

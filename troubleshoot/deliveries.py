@@ -22,7 +22,7 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -67,19 +67,16 @@ def queue(packet: dict) -> None:
 
     Call it in the transaction that writes the reference: both are written, or neither.
     """
-    for destination in destinations.configured():
-        try:
-            with transaction.atomic():  # a savepoint: a reloaded escalation page finds its deliveries there
-                delivery = Delivery.objects.create(reference=packet["reference"], destination=destination, packet=packet)
-        except IntegrityError:
-            continue
-        send.enqueue(delivery.pk)
+    rows = [Delivery(reference=packet["reference"], destination=d, packet=packet) for d in destinations.configured()]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)  # one statement, and no savepoint for the rare repeat
+    for row in rows:
+        send.enqueue(str(row.key))  # a row that was there already kept its own key: this task finds nothing
 
 
 @task(queue_name=QUEUE)
-def send(delivery_id: int) -> str:
-    """One attempt at one delivery; what became of it."""
-    delivery = claim(delivery_id)
+def send(key: str) -> str:
+    """One attempt at the delivery with this key; what became of it."""
+    delivery = claim(key)
     if delivery is None:
         return "nothing to do"
     try:
@@ -91,12 +88,12 @@ def send(delivery_id: int) -> str:
     return delivery.status
 
 
-def claim(delivery_id: int) -> Delivery | None:
+def claim(key: str) -> Delivery | None:
     """The delivery, counted as attempted and held for a lease; None if it is not due or not pending."""
     now = timezone.now()
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().filter(
-            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now + CLOCK_SKEW).first()
+            key=key, status=Delivery.Status.PENDING, next_attempt_at__lte=now + CLOCK_SKEW).first()
         if delivery is None:
             return None
         delivery.attempts += 1
@@ -155,7 +152,7 @@ def settle(delivery: Delivery, status: int | None, response: str, retry_after: s
     with transaction.atomic():
         delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "response_status", "response"])
         if delivery.status == Delivery.Status.PENDING:
-            send.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
+            send.using(run_after=delivery.next_attempt_at).enqueue(str(delivery.key))
 
 
 def send_again(deliveries) -> int:
@@ -165,7 +162,7 @@ def send_again(deliveries) -> int:
         for delivery in deliveries.exclude(status=Delivery.Status.DELIVERED).select_for_update():
             delivery.status, delivery.attempts, delivery.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
             delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-            send.enqueue(delivery.pk)
+            send.enqueue(str(delivery.key))
             count += 1
     return count
 
@@ -177,7 +174,7 @@ def requeue_overdue() -> int:
         for delivery in Delivery.objects.overdue(grace=lease()).select_for_update():
             delivery.next_attempt_at = timezone.now()
             delivery.save(update_fields=["next_attempt_at"])
-            send.enqueue(delivery.pk)
+            send.enqueue(str(delivery.key))
             count += 1
     if count:
         log.warning("queued %d deliveries again: a worker stopped during their attempts", count)

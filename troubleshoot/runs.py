@@ -163,13 +163,13 @@ class Recorder:
 
     def write_escalation(self, reference: str) -> None:
         """The run with its reference and the deliveries queued for it: both written, or neither."""
-        if not destinations.configured():
+        if not destinations.configured() or self.cookie == self.received:  # none, or this page reloaded: queued before
             write([self.row(reference)])
             return
-        with transaction.atomic():
+        packet = deliveries.packet(self.request, self.version, self.current, self.platform, reference, self.context)
+        with transaction.atomic():  # on SQLite this holds the write lock: nothing but writes inside
             write([self.row(reference)])
-            deliveries.queue(deliveries.packet(self.request, self.version, self.current, self.platform, reference,
-                                               self.context))
+            deliveries.queue(packet)
 
     def set_cookie(self, response) -> None:
         """Tell the browser its run when the walk is new, or where it ended once it has."""
