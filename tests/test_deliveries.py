@@ -165,6 +165,8 @@ def test_after_its_last_attempt_a_delivery_has_failed_and_can_be_sent_again(tran
         admin = login(django_user_model, "pat", superuser=True)  # a transactional test's database has no groups
         listing = admin.get("/admin/troubleshoot/delivery/?status__exact=failed").content.decode()
         assert reference in listing and "HTTP 503" in listing
+        shown = admin.get(f"/admin/troubleshoot/delivery/{delivery.pk}/change/").content.decode()
+        assert "Server error" in shown and reference in shown and 'name="_save"' not in shown  # nothing to edit
         said = admin.post("/admin/troubleshoot/delivery/", {"action": "send_again", "_selected_action": [delivery.pk]},
                           follow=True).content.decode()
         assert "Queued 1 delivery to be sent again" in said

@@ -27,6 +27,12 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of what was promised to the helpdesk
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Change permission is for sending again (the list's action); a delivery's page only shows it.
+        extra_context = (extra_context or {}) | {"title": "Delivery", "show_save": False,
+                                                 "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="Receiver's answer")
     def answer(self, delivery):
         if delivery.response_status:
