@@ -2,7 +2,8 @@
 
 Each step notes the run's new state with the run writer, which writes it within
 RUN_WRITE_SECONDS (run_writer.py); such a step never waits for the database. What the user is
-promised is written before the response: an escalation's reference, and a note they send.
+promised is written before the response: an escalation's reference (with its deliveries to the
+helpdesk, deliveries.py), and a note they send.
 """
 
 import functools

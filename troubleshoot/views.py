@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from . import listing
+from . import destinations, listing
 from .engine import Walk, WrongAnswer, checklist_answer, walk
 from .limits import allow, first_this_minute
 from .matching import MAX_TEXT, Match, clean, normalise
@@ -417,6 +417,7 @@ def _step_context(request, current: Walk, base: str, platform: str, reference: s
     if node.kind == "escalation":
         context["reference"] = reference
         context["summary"] = current.summary(guide.platform(platform).name, link, reference)
+        context["sent_to_support"] = bool(destinations.configured())  # with the reference, when there is one
         # Long lines wrap, so allow about two rows for each line of the summary.
         context["summary_rows"] = min(40, 2 * context["summary"].count("\n") + 2)
     return context
