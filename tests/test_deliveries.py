@@ -170,9 +170,12 @@ def test_after_its_last_attempt_a_delivery_has_failed_and_can_be_sent_again(tran
         assert reference in listing and "HTTP 503" in listing
         shown = admin.get(f"/admin/troubleshoot/delivery/{delivery.pk}/change/").content.decode()
         assert "Server error" in shown and reference in shown and 'name="_save"' not in shown  # nothing to edit
-        said = admin.post("/admin/troubleshoot/delivery/", {"action": "send_again", "_selected_action": [delivery.pk]},
+        other = Delivery.objects.create(reference="00000-00000", destination="webhook", packet={},
+                                        status=Delivery.Status.DELIVERED)
+        said = admin.post("/admin/troubleshoot/delivery/", {"action": "send_again",
+                                                            "_selected_action": [delivery.pk, other.pk]},
                           follow=True).content.decode()
-        assert "Queued 1 delivery to be sent again" in said
+        assert "Queued 1 delivery to be sent again" in said and "1 that had not failed was left alone" in said
         work()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.response_status) == ("delivered", 1, 201)

@@ -156,10 +156,11 @@ def settle(delivery: Delivery, status: int | None, response: str, retry_after: s
 
 
 def send_again(deliveries) -> int:
-    """Failed (or pending) deliveries queued afresh, their attempts counted from nought; how many."""
+    """The failed ones among these deliveries queued afresh, their attempts counted from nought; how many.
+    Pending ones are on their way already: queued again, one might be sent while an attempt is under way."""
     count = 0
     with transaction.atomic():
-        for delivery in deliveries.exclude(status=Delivery.Status.DELIVERED).select_for_update():
+        for delivery in deliveries.filter(status=Delivery.Status.FAILED).select_for_update():
             delivery.status, delivery.attempts, delivery.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
             delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
             send.enqueue(str(delivery.key))

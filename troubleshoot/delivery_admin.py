@@ -51,11 +51,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     def packet_text(self, delivery):
         return format_html("<pre>{}</pre>", json.dumps(delivery.packet, indent=2, ensure_ascii=False))
 
-    @admin.action(description="Send the selected deliveries again", permissions=["change"])
+    @admin.action(description="Send the selected failed deliveries again", permissions=["change"])
     def send_again(self, request, queryset):
         count = deliveries.send_again(queryset)
         skipped = queryset.count() - count
         said = f"Queued {count} {'delivery' if count == 1 else 'deliveries'} to be sent again, attempts counted afresh."
         if skipped:
-            said += f" {skipped} already delivered {'was' if skipped == 1 else 'were'} left alone."
+            said += f" {skipped} that had not failed {'was' if skipped == 1 else 'were'} left alone."
         self.message_user(request, said, messages.SUCCESS)
