@@ -190,6 +190,13 @@ def prepared_sqlite(tmp_path_factory) -> Path:
     return _prepared["sqlite"]
 
 
+def run_manage(*args, **env) -> subprocess.CompletedProcess:
+    """A manage.py command in its own process with `env` on top of ours (no database or key of the suite's)."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "HTTPS")}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=FIXTURES.parent, env=clean | env,
+                          capture_output=True, text=True)
+
+
 def manage(args: list[str], env: dict) -> None:
     """A manage.py command in its own process, on the database `env` names (SQLite unless it says otherwise)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")} | env

@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from troubleshoot import deliveries, destinations
 from troubleshoot.models import Delivery, Run
 
-from .conftest import FIXTURES, login
+from .conftest import FIXTURES, login, run_manage
 from .receiver import Receiver, receiving
 
 ESCALATION = "/guides/login-credentials/v1/bill-com/yes/no/yes/no/"
@@ -301,3 +301,24 @@ def test_the_readme_s_way_to_check_a_signature_accepts_ours_only():
         names = {"hmac": hmac, "hashlib": hashlib, "time": time, "body": sent, "secret": SECRET, "signature_header": header}
         exec(snippet, names)
         assert names["ok"] is expected
+
+
+@pytest.mark.parametrize("env, said", [
+    ({"ESCALATION_WEBHOOK_URL": "https://hooks.example.com/wizard"}, "Set ESCALATION_WEBHOOK_SECRET"),
+    ({"ESCALATION_WEBHOOK_URL": "file:///etc/passwd", "ESCALATION_WEBHOOK_SECRET": "s"},
+     "ESCALATION_WEBHOOK_URL must be an http:// or https:// address"),
+    ({"ZENDESK_URL": "https://acme.zendesk.com"}, "Set ZENDESK_EMAIL and ZENDESK_API_TOKEN"),
+    ({"DELIVERY_RETRY_SECONDS": "10,soon"}, "DELIVERY_RETRY_SECONDS must be seconds"),
+    ({"DELIVERY_TIMEOUT_SECONDS": "-1"}, "DELIVERY_TIMEOUT_SECONDS must be seconds"),
+])
+def test_destination_settings_that_cannot_work_stop_the_start_with_a_clear_message(env, said):
+    result = run_manage("check", **env)
+    assert result.returncode != 0 and said in result.stderr
+
+
+def test_publishers_watch_deliveries_and_editors_do_not(publisher, editor):
+    Delivery.objects.create(reference="ABCDE-FGHJK", destination="zendesk", packet={"reference": "ABCDE-FGHJK"},
+                            status=Delivery.Status.FAILED, attempts=13, response_status=401, response="Couldn't authenticate you")
+    listing = publisher.get("/admin/troubleshoot/delivery/").content.decode()
+    assert "ABCDE-FGHJK" in listing and "HTTP 401" in listing and "send_again" in listing
+    assert editor.get("/admin/troubleshoot/delivery/").status_code == 403

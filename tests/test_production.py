@@ -3,9 +3,6 @@
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
@@ -18,14 +15,7 @@ from troubleshoot import document, publishing
 from troubleshoot.models import Guide, MissingPaste, Run, Version
 from troubleshoot.published import catalogue
 
-from .conftest import FIXTURES, shipped_guides, small_document
-
-ROOT = FIXTURES.parent
-
-
-def run_manage(*args, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "HTTPS")}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True)
+from .conftest import run_manage, shipped_guides, small_document
 
 
 # Settings
