@@ -6,6 +6,7 @@ no destination configured it has nothing to do, and costs one small query a seco
 """
 
 import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -30,8 +31,8 @@ class Command(BaseCommand):
                      startup_delay=False, verbosity=verbosity, stdout=self.stdout)
 
     def watch(self) -> None:
-        stop = threading.Event()
-        while not stop.wait(deliveries.lease()):
+        while True:  # a daemon thread: it ends with the worker
+            time.sleep(deliveries.lease())
             try:
                 deliveries.requeue_overdue()
             except DatabaseError:
