@@ -264,7 +264,16 @@ def test_the_agent_sees_where_an_escalation_was_delivered(transactional_db, ship
         work()
     agent = login(django_user_model, "ann")  # staff; a transactional test's database has no groups
     page = agent.get(f"/agent/runs/{reference}/").content.decode()
-    assert "Sent to" in page and "Webhook" in page and "delivered" in page
+    assert "<dt>Sent to</dt>" in page and "<li>Webhook: delivered " in page
+
+
+def test_the_agent_sees_a_delivery_still_under_way_and_one_that_failed(shipped, webhook, django_user_model):
+    webhook.ZENDESK_URL, webhook.ZENDESK_EMAIL, webhook.ZENDESK_API_TOKEN = "http://127.0.0.1:9", "a@example.com", "t"
+    reference = escalate()
+    Delivery.objects.filter(destination="zendesk").update(status=Delivery.Status.FAILED, attempts=13)
+    agent = login(django_user_model, "ann", "support agents")
+    page = agent.get(f"/agent/runs/{reference}/").content.decode()
+    assert "<li>Webhook: pending, attempt 1 at " in page and "<li>Zendesk: failed after 13 attempts</li>" in page
 
 
 def test_with_the_shipped_back_off_a_receiver_down_for_twenty_minutes_loses_nothing(transactional_db, shipped, webhook):
