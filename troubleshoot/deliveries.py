@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import destinations
+from .context import Context
 from .engine import Walk
 from .models import Delivery
 from .published import GuideVersion
@@ -41,13 +42,14 @@ def lease() -> float:
     return 2 * settings.DELIVERY_TIMEOUT_SECONDS + 2
 
 
-def packet(request, version: GuideVersion, current: Walk, platform: str, reference: str, context: str) -> dict:
-    """The escalation as the user left it: what an agent needs without opening anything."""
+def packet(request, version: GuideVersion, current: Walk, platform: str, reference: str, context: Context,
+           link: str) -> dict:
+    """The escalation as the user handed it over: what an agent needs without opening anything.
+
+    `context` is where an embedded walk came from; only a signed one (`verified`) may name a ticket
+    to write into, and only a signed one names the customer."""
     guide = current.guide
     name = guide.platform(platform).name
-    here = reverse("troubleshoot:start", args=[guide.slug, version.number, platform]) + "".join(
-        f"{a}/" for a in current.answers)
-    link = request.build_absolute_uri(here)
     return {
         "type": "escalation",
         "reference": reference,
@@ -58,7 +60,9 @@ def packet(request, version: GuideVersion, current: Walk, platform: str, referen
         "summary": current.summary(name, link, reference),
         "link": link,
         "agent_url": request.build_absolute_uri(reverse("troubleshoot:agent_run", args=[reference])),
-        "context": context,
+        "context": context.reference,
+        "context_verified": context.verified,
+        "customer": {"email": context.email, "name": context.name} if context.verified and context.email else None,
     }
 
 

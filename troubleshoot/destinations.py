@@ -80,22 +80,30 @@ def zendesk_ticket(context: str) -> str | None:
 
 
 def zendesk_request(packet: dict, key: str, base_url: str, email: str, token: str) -> Outgoing:
-    """An internal note on the ticket the context names; otherwise a new ticket holding the note.
+    """An internal note on the ticket a signed context names; otherwise a new ticket holding the note.
 
-    Zendesk's API token authentication is Basic with `<email>/token:<token>`; it honours
+    Only a context the host signed names a ticket to write into (context.py); an unsigned one is
+    quoted in a new ticket, marked not verified. A signed customer email becomes the new ticket's
+    requester. Zendesk's API token authentication is Basic with `<email>/token:<token>`; it honours
     Idempotency-Key when creating tickets.
     """
     note = f"{packet['summary']}\n\nWhat they did, for agents: {packet['agent_url']}"
-    if packet.get("context") and not zendesk_ticket(packet["context"]):
-        note += f"\nTheir context reference: {packet['context']}"
+    verified = bool(packet.get("context_verified"))
+    ticket = zendesk_ticket(packet.get("context", "")) if verified else None
+    if packet.get("context") and not ticket:
+        marked = "" if verified else " (context not verified: the page that opened the wizard did not sign it)"
+        note += f"\nTheir context reference: {packet['context']}{marked}"
     comment = {"body": note, "public": False}  # the customer did not write it: agents only
-    ticket = zendesk_ticket(packet.get("context", ""))
     if ticket:
         method, url, body = "PUT", f"{base_url}/api/v2/tickets/{ticket}.json", {"ticket": {"comment": comment}}
     else:
         subject = f"NetSuite sync error not fixed: {packet['guide']['title']} ({packet['reference']})"
-        body = {"ticket": {"subject": subject[:150], "comment": comment, "external_id": packet["reference"],
-                           "tags": ["netsuite-troubleshooter", packet["guide"]["slug"]]}}
+        new_ticket = {"subject": subject[:150], "comment": comment, "external_id": packet["reference"],
+                      "tags": ["netsuite-troubleshooter", packet["guide"]["slug"]]}
+        customer = packet.get("customer") if verified else None
+        if customer and customer.get("email"):
+            new_ticket["requester"] = {"email": customer["email"], "name": customer.get("name") or customer["email"]}
+        body = {"ticket": new_ticket}
         method, url = "POST", f"{base_url}/api/v2/tickets.json"
     login = base64.b64encode(f"{email}/token:{token}".encode()).decode()
     headers = {"Content-Type": "application/json", "Idempotency-Key": key, "Authorization": f"Basic {login}"}

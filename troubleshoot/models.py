@@ -369,6 +369,9 @@ class Run(models.Model):
     feedback = models.TextField(blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Where an embedded walk came from: the host app's reference (a ticket id), and whether the host signed it.
+    context = models.CharField(max_length=64, blank=True)
+    context_verified = models.BooleanField(default=False)
 
     FEEDBACK_LIMIT = 2_000
 

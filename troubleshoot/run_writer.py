@@ -26,8 +26,8 @@ from .models import Run
 
 log = logging.getLogger(__name__)
 FIELDS = ("key", "guide_id", "version", "platform", "answers", "node", "solution", "outcome", "reference",
-          "feedback", "started_at", "updated_at")
-CHANGED = ("platform", "answers", "node", "solution", "outcome", "updated_at")
+          "feedback", "started_at", "updated_at", "context", "context_verified")
+CHANGED = ("platform", "answers", "node", "solution", "updated_at", "context", "context_verified")
 MAX_PENDING = 50_000  # runs held per process while the database is away; beyond it new ones are dropped
 
 
@@ -40,6 +40,9 @@ def _upsert_sql(vendor: str) -> str:
         f"INSERT INTO {table} ({', '.join(q(f) for f in FIELDS)}) VALUES ({', '.join(['%s'] * len(FIELDS))}) "
         f"ON CONFLICT ({q('key')}) DO UPDATE SET "
         + ", ".join(f"{q(f)} = excluded.{q(f)}" for f in CHANGED)
+        # A run handed to support stays so: reloading a page after the hand-off must not undo it.
+        + f", {q('outcome')} = CASE WHEN {table}.{q('outcome')} = '{Run.Outcome.ESCALATED.value}'"
+        + f" THEN {table}.{q('outcome')} ELSE excluded.{q('outcome')} END"
         # A run keeps its reference once it has reached an escalation, as it kept it before batching.
         + f", {q('reference')} = COALESCE(excluded.{q('reference')}, {table}.{q('reference')})"
         # Only a newer step of the same guide version moves a run.
@@ -64,8 +67,10 @@ def write(rows: list[dict]) -> None:
 def merged(row: dict, other: dict) -> dict:
     """Two states of one run: the newer step's, keeping the earliest start and any reference."""
     newer, older = (row, other) if row["updated_at"] >= other["updated_at"] else (other, row)
+    escalated = Run.Outcome.ESCALATED in (row["outcome"], other["outcome"])
     return newer | {"started_at": min(row["started_at"], other["started_at"]),
-                    "reference": newer["reference"] or older["reference"]}
+                    "reference": newer["reference"] or older["reference"],
+                    "outcome": Run.Outcome.ESCALATED if escalated else newer["outcome"]}
 
 
 class RunWriter:

@@ -2,8 +2,8 @@
 
 Each step notes the run's new state with the run writer, which writes it within
 RUN_WRITE_SECONDS (run_writer.py); such a step never waits for the database. What the user is
-promised is written before the response: an escalation's reference (with its deliveries to the
-helpdesk, deliveries.py), and a note they send.
+promised is written before the response: the reference a hand-off to support gives (with its
+deliveries to the helpdesk, deliveries.py), and a note they send. No GET writes either.
 """
 
 import functools
@@ -11,14 +11,17 @@ import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from . import deliveries, destinations
+from .context import Context, Frame
 from .engine import Walk
 from .guide import NOT_FIXED
 from .limits import allow
@@ -96,10 +99,9 @@ def _ended_at(answers: tuple[str, ...]) -> str:
 
 
 def outcome_of(current: Walk) -> str:
+    """How a step leaves its run. Reaching an escalation hands nothing over: only its POST does (`hand_off`)."""
     if current.fixed:
         return Run.Outcome.FIXED
-    if current.node.kind == "escalation":
-        return Run.Outcome.ESCALATED
     if NOT_FIXED in current.answers:
         return Run.Outcome.NOT_FIXED
     return Run.Outcome.LEFT
@@ -110,71 +112,86 @@ class Recorder:
 
     The cookie holds the run's key (which begins with the walk's start) and its guide version, so
     any step can write the whole run: the process that saw the first step may not have written it yet.
-    Once the walk has ended (fixed, or at the escalation) the cookie also holds where it ended: that
+    Once the walk has ended (fixed, or handed to support) the cookie also holds where it ended: that
     page, reloaded, is the same run, and any other step of the guide begins a new one, so a second
-    walk never changes the first one's outcome, note or reference.
+    walk never changes the first one's outcome, note or reference. In another app's frame, which may
+    get no cookies, the run's key rides in the frame's URLs instead (`context.Frame`). A hand-off
+    names its run itself (`key`), from the token its form carries.
     """
 
-    def __init__(self, request, version: GuideVersion, current: Walk, platform: str, context: str = ""):
-        self.request, self.version, self.current, self.platform = request, version, current, platform
-        self.context = context  # the host app's reference (a ticket id) when the walk is embedded
+    def __init__(self, request, version: GuideVersion, current: Walk, platform: str, frame: Frame | None = None,
+                 key: str = ""):
+        self.request, self.version, self.current, self.platform, self.frame = request, version, current, platform, frame
         # Staff and agents open guides to test them or to help someone; their visits are not users' runs.
         # Only a browser with a session can be signed in: without one, nobody need be looked up.
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
         self.active = not (signed_in and is_agent(request.user))
-        self.received = read_cookie(request)
-        key, _, rest = self.received.partition(":")
+        self.received = "" if frame else read_cookie(request)
+        received_key, _, rest = self.received.partition(":")
         this_version = f"{version.guide.slug}:{version.number}"
-        self.same_walk = bool(key) and (rest == this_version or (  # under way, or reloaded where it ended
-            rest.startswith(this_version + ":") and rest == f"{this_version}:{_ended_at(current.answers)}"))
-        self.key = key if self.same_walk else new_key(timezone.now())
+        if key or frame:
+            self.same_walk = True
+            self.key = key or frame.run_key
+            # A frame's walk is new at its first page: new walks are what the limit counts.
+            self.new = not key and not current.answers
+        else:
+            self.same_walk = bool(received_key) and (rest == this_version or (  # under way, or reloaded where it ended
+                rest.startswith(this_version + ":") and rest == f"{this_version}:{_ended_at(current.answers)}"))
+            self.key = received_key if self.same_walk else new_key(timezone.now())
+            self.new = not self.same_walk
         self.cookie = f"{self.key}:{this_version}" + (f":{_ended_at(current.answers)}" if current.ended else "")
         self.noted = False
 
-    def row(self, reference: str | None = None) -> dict:
+    def row(self, reference: str | None = None, context: Context = Context()) -> dict:
         current = self.current
         solutions = current.solutions_shown
         return {
             "key": self.key, "guide_id": self.version.guide_id, "version": self.version.number, "platform": self.platform,
             "answers": "/".join(current.answers)[:ANSWERS_LIMIT], "node": current.node.slug,
-            "solution": solutions[-1].slug if solutions else "", "outcome": outcome_of(current),
+            "solution": solutions[-1].slug if solutions else "",
+            "outcome": Run.Outcome.ESCALATED if reference else outcome_of(current),
             "reference": reference, "feedback": "", "started_at": started_at_of(self.key), "updated_at": timezone.now(),
+            "context": context.reference, "context_verified": context.verified,
         }
 
-    def record(self) -> str:
-        """Note this step of the run; return the reference to show, '' when there is none to promise.
-
-        Steps are batched (run_writer.py), but an escalation's reference is in the database before
-        the page that tells the user to quote it is sent, with its deliveries to the support team's tools.
-        """
-        if not self.active or not (self.same_walk or allow(self.request, "run")):
-            return ""  # an agent; or a flood of new walks: show the steps, keep the table bounded
-        escalated = self.current.node.kind == "escalation"
-        reference = reference_for(self.key) if escalated else None
+    def record(self) -> None:
+        """Note this step of the run, to be written in a batch (run_writer.py); a GET promises nothing."""
+        if not self.active or (self.new and not allow(self.request, "run")):
+            return  # an agent; or a flood of new walks: show the steps, keep the table bounded
         try:
-            if escalated:
-                self.write_escalation(reference)
-            else:
-                writer.add(self.row())
+            writer.add(self.row(context=self.frame.context if self.frame else Context()))
         except DatabaseError:
             log.exception("could not record a step of run %s", self.key[:8])
-            return ""
-        self.noted = True
-        return reference or ""
-
-    def write_escalation(self, reference: str) -> None:
-        """The run with its reference and the deliveries queued for it: both written, or neither."""
-        if not destinations.configured() or self.cookie == self.received:  # none, or this page reloaded: queued before
-            write([self.row(reference)])
             return
-        packet = deliveries.packet(self.request, self.version, self.current, self.platform, reference, self.context)
-        with transaction.atomic():  # on SQLite this holds the write lock: nothing but writes inside
-            write([self.row(reference)])
-            deliveries.queue(packet)
+        self.noted = True
+
+    def hand_off(self, context: Context, link: str) -> str:
+        """Hand this walk to support: its reference, the run marked escalated and one delivery per
+        destination, written together before the reference is shown. Once per run: sent again, it
+        writes nothing new and gives the same reference."""
+        reference = reference_for(self.key)
+        handed = Run.objects.filter(key=self.key, reference=reference).exists()
+        if not handed:
+            packet = deliveries.packet(self.request, self.version, self.current, self.platform, reference, context, link)
+            with transaction.atomic():  # on SQLite this holds the write lock: nothing but writes inside
+                write([self.row(reference, context)])
+                if destinations.configured():
+                    deliveries.queue(packet)
+        self.noted = True
+        return reference
+
+    def handed(self) -> str:
+        """The reference this run was handed to support under, if it was; a read, so a GET may ask."""
+        if not self.active or not self.same_walk:
+            return ""
+        try:
+            return Run.objects.filter(key=self.key).exclude(reference=None).values_list("reference", flat=True).first() or ""
+        except DatabaseError:
+            return ""  # the page offers the hand-off again; sending it gives the same reference
 
     def set_cookie(self, response) -> None:
-        """Tell the browser its run when the walk is new, or where it ended once it has."""
-        if self.noted and self.cookie != self.received:
+        """Tell the browser its run when the walk is new, or where it ended once it has (not in a frame: its URLs do)."""
+        if self.noted and not self.frame and self.cookie != self.received:
             response.set_cookie(COOKIE, cookie_signer().sign(self.cookie), max_age=MAX_AGE, httponly=True,
                                 samesite="Lax", secure=self.request.is_secure())
 
@@ -187,3 +204,45 @@ class Recorder:
         # it as this step if it is missing, and leave a newer step's state alone if it is there.
         Run.objects.bulk_create([Run(**self.row())], ignore_conflicts=True)
         return bool(Run.objects.filter(key=self.key).update(feedback=clean(text).strip()[: Run.FEEDBACK_LIMIT]))
+
+
+# The hand-off form's token, and the note of its reference on the page it leads to (handoff.py)
+
+HAND_OFF_SALT, HANDED_SALT = "troubleshoot.hand-off.1", "troubleshoot.handed.1"
+TOKEN_AGE = 7 * 24 * 60 * 60  # an escalation page left open for a week can still be sent
+
+
+class Token(NamedTuple):
+    run_key: str
+    step: str
+
+
+def token_for(run_key: str, step: str) -> str:
+    """The hand-off form's token: this run, at this step's URL (a path), signed."""
+    return signing.dumps([run_key, step], salt=HAND_OFF_SALT)
+
+
+def read_token(value: str) -> Token | None:
+    try:
+        data = signing.loads(value, salt=HAND_OFF_SALT, max_age=TOKEN_AGE)
+    except signing.BadSignature:  # altered, made by another secret, or older than TOKEN_AGE
+        return None
+    if not (isinstance(data, list) and len(data) == 2 and all(isinstance(v, str) for v in data)):
+        return None
+    return Token(*data)
+
+
+def handed_note(reference: str, step: str) -> str:
+    return signing.dumps([reference, step], salt=HANDED_SALT, compress=False)
+
+
+def handed_reference(request: HttpRequest, step: str) -> str:
+    """The reference a hand-off of this step gave, from the `?handed=` of the page it led to; else ''."""
+    value = request.GET.get("handed", "")
+    if not value:
+        return ""
+    try:
+        reference, at = signing.loads(value, salt=HANDED_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return ""
+    return reference if at == step and isinstance(reference, str) else ""

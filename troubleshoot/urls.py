@@ -2,7 +2,7 @@ from django.urls import path, re_path, register_converter
 
 from django.contrib.auth import views as auth_views
 
-from . import embed, support, views
+from . import embed, handoff, support, views
 
 
 class VersionConverter:
@@ -21,9 +21,9 @@ register_converter(VersionConverter, "version")
 
 
 class ContextConverter:
-    """The reference an embedding app passes (a ticket id, say), or '-' for none."""
+    """A frame's own token (context.Frame), or the plain reference an embedding app passed, or '-' for none."""
 
-    regex = embed.CONTEXT
+    regex = embed.SEGMENT
 
     def to_python(self, value: str) -> str:
         return value
@@ -47,12 +47,15 @@ urlpatterns = [
          name="embed_start"),
     path("embed/<context:context>/guides/<slug:guide>/v<version:version>/", embed.choose_platform, name="embed_version"),
     path("embed/<context:context>/guides/<slug:guide>/", embed.guide, name="embed_guide"),
+    path("embed/<context:context>/handoff/", embed.hand_off, name="embed_hand_off"),
+    path("embed/<context:context>/feedback/", embed.feedback, name="embed_feedback"),
     path("embed/", embed.open_embed, name="embed"),
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("find/", views.find, name="find"),
     path("suggest/", views.suggest, name="suggest"),
     path("feedback/", views.feedback, name="feedback"),
+    path("handoff/", handoff.hand_off, name="hand_off"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="troubleshoot:home"), name="logout"),
     path("agent/", support.search, name="agent"),

@@ -30,13 +30,16 @@ from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
 from .origin import from_this_site
 from .published import GuideVersion, NoGuide, NoVersion, catalogue
-from .runs import Recorder
+from .context import Frame, read_frame
+from .runs import Recorder, handed_reference, token_for
 
 log = logging.getLogger(__name__)
 ANSWER = re.compile(r"^[a-z0-9]+(?:[-+][a-z0-9]+)*$")
 MAX_ANSWERS = 200
 # Cached pages are the same for everyone; this stands for a walk's own reference, put in per response.
 REFERENCE_SLOT = "REFERENCE-SLOT-9d2c"
+HAND_OFF_SLOT = "HAND-OFF-SLOT-51ab"  # the hand-off form's token: this browser's run
+FRAME_SLOT = "FRAME-SLOT-c07e"  # a frame's own token, in every URL of the frame (embed.py)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -80,9 +83,10 @@ def same_site_forms(view):
 
 
 def problem_page(request, message: str, links: list[tuple[str, str]], status: int = 404,
-                 heading: str = "We couldn't open that") -> HttpResponse:
+                 heading: str = "We couldn't open that", retry: dict | None = None) -> HttpResponse:
+    """A page that says what went wrong; `retry` is a hand-off form to send again (action, step, token)."""
     links = links + [("See all guides", reverse("troubleshoot:home"))]
-    context = {"message": message, "links": links, "heading": heading}
+    context = {"message": message, "links": links, "heading": heading, "retry": retry}
     return render(request, "troubleshoot/problem.html", context, status=status)
 
 
@@ -280,8 +284,9 @@ def platform_page(request, opened: GuideVersion, base: str, preview: dict | None
 
 def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platform: str, answers: str,
               record: bool, preview: dict | None = None, embed: dict | None = None) -> HttpResponse:
-    """One step page of a walk under `base`: the public wizard's (recorded) and the admin preview's (not,
-    with the admin links in `preview`)."""
+    """One step page of a walk under `base`: the public wizard's and the frame's (recorded) and the admin
+    preview's (not, with the admin links in `preview`). A GET only notes the step: handing the walk to
+    support is its own POST (handoff.py)."""
     current, parts = read_walk(opened, base, platform, answers)
     start_url = f"{base}{platform}/"
     pushed = None
@@ -291,9 +296,16 @@ def walk_view(request: HtmxHttpRequest, opened: GuideVersion, base: str, platfor
         if not request.htmx:
             return redirect(pushed)
         current = walk(opened.guide, parts)
-    recorder = Recorder(request, opened, current, platform, (embed or {}).get("context", "")) if record else None
-    reference = recorder.record() if recorder else ""
-    response = step_page(request, opened, current, base, platform, reference, preview, embed)
+    frame = (embed or {}).get("frame")
+    recorder = Recorder(request, opened, current, platform, frame=frame) if record else None
+    hand_off = reference = ""
+    if recorder:
+        recorder.record()
+        if current.node.kind == "escalation" and recorder.active:
+            here = _url(start_url, current.answers)
+            reference = handed_reference(request, here) or recorder.handed()
+            hand_off = "" if reference else token_for(recorder.key, here)
+    response = step_page(request, opened, current, base, platform, reference, preview, embed, hand_off)
     if recorder:
         recorder.set_cookie(response)
     patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment
@@ -321,25 +333,37 @@ def read_walk(opened: GuideVersion, base: str, platform: str, answers: str) -> t
 
 
 def step_page(request, opened: GuideVersion, current: Walk, base: str, platform: str, reference: str,
-              preview: dict | None = None, embed: dict | None = None) -> HttpResponse:
-    """The step's page or fragment; a published one is rendered once and kept, a draft's every time."""
+              preview: dict | None = None, embed: dict | None = None, hand_off: str = "") -> HttpResponse:
+    """The step's page or fragment; a published one is rendered once and kept, a draft's every time.
+
+    What differs between people who see one step is put in per response: the reference a hand-off
+    gave, the hand-off form's token, and a frame's own token in every URL of the frame."""
     template = _template(request, "troubleshoot/step.html")
     thanks = "thanks" in request.GET
+    frame_token = (embed or {}).get("token", "")
+    if frame_token:
+        base = base.replace(frame_token, FRAME_SLOT)
+        embed = {k: v.replace(frame_token, FRAME_SLOT) if isinstance(v, str) else v for k, v in embed.items()}
+    public_base = catalogue.version_url(opened.guide.slug, opened.number) if embed else base
 
-    def context(reference_shown: str) -> dict:
-        return _step_context(request, current, base, platform, reference_shown) | {
+    def context(reference_shown: str, hand_off_shown: str) -> dict:
+        return _step_context(request, current, base, public_base, platform, reference_shown) | {
             "version": opened.number, "latest": opened.newest, "preview": opened.is_draft, "thanks": thanks,
-            "admin": preview or {}, "retired": opened.retired, "retired_note": opened.retired_note, "embed": embed}
+            "admin": preview or {}, "retired": opened.retired, "retired_note": opened.retired_note, "embed": embed,
+            "hand_off": hand_off_shown, "hand_off_url": (embed or {}).get("hand_off_url") or reverse("troubleshoot:hand_off"),
+            "feedback_url": (embed or {}).get("feedback_url") or reverse("troubleshoot:feedback")}
 
     if opened.is_draft:
-        return render(request, template, context(""))
-    key = (base, opened.number, opened.newest, opened.retired, opened.retired_note, platform,
-           current.answers, template, request.get_host(), request.is_secure(), thanks, bool(reference))
-    html = rendered(key, template, lambda: context(REFERENCE_SLOT if reference else ""))
-    if not reference:
+        return render(request, template, context("", ""))
+    key = (base, opened.number, opened.newest, opened.retired, opened.retired_note, platform, current.answers,
+           template, request.get_host(), request.is_secure(), thanks, bool(reference), bool(hand_off),
+           (embed or {}).get("context"), (embed or {}).get("verified"))
+    html = rendered(key, template, lambda: context(REFERENCE_SLOT if reference else "", HAND_OFF_SLOT if hand_off else ""))
+    if not (reference or hand_off or frame_token):
         return HttpResponse(html)
-    response = HttpResponse(html.replace(REFERENCE_SLOT, reference))
-    patch_cache_control(response, private=True)  # this walk's own reference
+    html = html.replace(REFERENCE_SLOT, reference).replace(HAND_OFF_SLOT, hand_off).replace(FRAME_SLOT, frame_token)
+    response = HttpResponse(html)
+    patch_cache_control(response, private=True)  # this walk's own reference, token or frame
     return response
 
 
@@ -355,9 +379,9 @@ def feedback(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     if not allow(request, "feedback"):
         return too_many_requests(request)
-    at = _step_at(back)
+    at = step_at(back)
     try:
-        saved = at is not None and Recorder(request, *at).save_note(request.POST["text"])
+        saved = at is not None and Recorder(request, *at[:3], frame=at[3]).save_note(request.POST["text"])
     except DatabaseError:
         log.exception("could not save feedback")
         saved = False
@@ -367,8 +391,8 @@ def feedback(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(back + ("&" if "?" in back else "?") + "thanks=1")
 
 
-def _step_at(url: str) -> tuple[GuideVersion, Walk, str] | None:
-    """The guide version, walk and platform of a step's URL (as its pages link it), or None."""
+def step_at(url: str) -> tuple[GuideVersion, Walk, str, Frame | None] | None:
+    """The guide version, walk, platform and frame (in another app's) of a step's URL as its pages link it, or None."""
     prefix = get_script_prefix()
     try:
         match = resolve("/" + url.split("?", 1)[0].removeprefix(prefix))
@@ -377,12 +401,17 @@ def _step_at(url: str) -> tuple[GuideVersion, Walk, str] | None:
     if match.url_name not in ("step", "start", "embed_step", "embed_start"):  # the wizard's own, or framed
         return None
     kwargs = match.kwargs
+    frame = None
+    if match.url_name.startswith("embed_"):
+        frame = read_frame(kwargs["context"])
+        if frame is None or frame.guide != kwargs["guide"]:  # a frame's pages always carry its token
+            return None
     try:
         opened = catalogue.open(kwargs["guide"], kwargs["version"])
         current, _ = read_walk(opened, "", kwargs["platform"], kwargs.get("answers", ""))  # its NotFound links go unused
     except (NoGuide, NoVersion, NotFound):
         return None
-    return opened, current, kwargs["platform"]
+    return opened, current, kwargs["platform"], frame
 
 
 def _template(request: HtmxHttpRequest, name: str) -> str:
@@ -396,11 +425,12 @@ def _url(start_url: str, answers: list[str] | tuple[str, ...]) -> str:
     return start_url + "".join(f"{a}/" for a in answers)
 
 
-def _step_context(request, current: Walk, base: str, platform: str, reference: str) -> dict:
+def _step_context(request, current: Walk, base: str, public_base: str, platform: str, reference: str) -> dict:
     guide, node = current.guide, current.node
     start_url = f"{base}{platform}/"
     here = _url(start_url, current.answers)
-    link = request.build_absolute_uri(here)
+    # The link to give support is the public page's, even in a frame: it must not carry the frame's run.
+    link = request.build_absolute_uri(_url(f"{public_base}{platform}/", current.answers))
     context = {
         "guide": guide,
         "base": base,

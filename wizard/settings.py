@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "troubleshoot.embed.Framing",  # inside CSP and X-Frame-Options: it tells them who may frame /embed/
     "troubleshoot.middleware.DatabaseAway",
 ]
 
@@ -177,12 +178,17 @@ if HTTPS:
 # Anonymous writes each client may make per minute; past them it is slowed (HTTP 429) or, for new
 # runs, simply not recorded. PROXY_COUNT: how many trusted proxies add to X-Forwarded-For.
 # Per client address and minute, sized for an office of 200 people behind one address: troubleshoot/limits.py says why.
-WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200, "feedback": 60, "run": 300}
+WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200, "feedback": 60, "run": 300, "handoff": 60}
 # Other sites' pages that may call the JSON API from a browser (e.g. "https://help.example.com"); none by default.
 CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/"
 # Other apps' pages that may show the wizard in a frame (/embed/...), e.g. "https://help.example.com"; none by default.
 EMBED_ORIGINS = env_list("EMBED_ORIGINS", "")
+# The secret a helpdesk admin gives both the embedding host and the wizard: a context the host signs with
+# it (context.py) names the ticket an escalation is written into; an unsigned one never does.
+EMBED_CONTEXT_SECRET = os.environ.get("EMBED_CONTEXT_SECRET", "")
+if EMBED_CONTEXT_SECRET and len(EMBED_CONTEXT_SECRET.encode()) < 32:
+    raise ImproperlyConfigured("EMBED_CONTEXT_SECRET must be at least 32 bytes: HS256 wants a key as long as its hash.")
 
 # Escalations delivered to the support team's tools (troubleshoot/deliveries.py): queued in the database
 # by django.tasks and sent by `manage.py deliver_escalations`, which `make run` starts.
