@@ -1,12 +1,15 @@
 import functools
+import html
 import io
 import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -246,3 +249,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Handing a walk to support: the escalation page's form, sent as a browser sends it
+
+HAND_OFF_FORM = re.compile(r'<form class="hand-off[^"]*" method="post" action="([^"]+)">\s*'
+                           r'<input type="hidden" name="step" value="([^"]+)">\s*'
+                           r'<input type="hidden" name="token" value="([^"]+)">')
+REFERENCE_SHOWN = re.compile(r"Your reference: <strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>")
+
+
+def hand_off_form(page: str) -> tuple[str, dict]:
+    """The action and fields of the escalation page's hand-off form (it must be there)."""
+    found = HAND_OFF_FORM.search(page)
+    assert found, "the page has no hand-off form"
+    action, step, token = (html.unescape(v) for v in found.groups())
+    return action, {"step": step, "token": token}
+
+
+def hand_off(client: Client, path: str, **headers) -> str:
+    """Open an escalation page and press its hand-off button; the page it leads to."""
+    action, fields = hand_off_form(client.get(path, follow=True, **headers).content.decode())
+    answer = client.post(action, fields, follow=True, **headers)
+    assert answer.redirect_chain and answer.redirect_chain[-1][1] == 303, answer.content.decode()[:500]
+    return answer.content.decode()
+
+
+def hand_off_over_http(base_url: str, path: str, opener: urllib.request.OpenerDirector | None = None) -> str:
+    """The same through a real server: open the escalation, send its form; the reference shown after."""
+    opener = opener or urllib.request.build_opener()
+    with opener.open(base_url + path, timeout=30) as answer:
+        action, fields = hand_off_form(answer.read().decode())
+    data = urllib.parse.urlencode(fields).encode()
+    with opener.open(urllib.request.Request(base_url + action, data=data), timeout=30) as answer:
+        page = answer.read().decode()
+    found = REFERENCE_SHOWN.search(page)
+    assert found, page[:500]
+    return found.group(1)
+
+
+def open_frame(client: Client, message: str, platform: str, **params) -> str:
+    """Open the embed as a host page does (`/embed/?message=…`); the frame's start URL it leads to."""
+    answer = client.get("/embed/", {"message": message, "platform": platform, **params})
+    assert answer.status_code == 302, answer.content.decode()[:300]
+    return answer["Location"]

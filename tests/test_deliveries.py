@@ -10,6 +10,7 @@ import textwrap
 import time
 from datetime import timedelta
 
+import jwt
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
@@ -20,12 +21,13 @@ from django_tasks_db.models import DBTaskResult
 from troubleshoot import deliveries, destinations
 from troubleshoot.models import Delivery, Run
 
-from .conftest import FIXTURES, login, run_manage
+from .conftest import FIXTURES, hand_off, hand_off_form, login, open_frame, run_manage
 from .receiver import Receiver, receiving
 
 ESCALATION = "/guides/login-credentials/v1/bill-com/yes/no/yes/no/"
 OTHER_ESCALATIONS = ["/guides/ns0023/v1/expensify-web/yes/not-fixed/", "/guides/ns0023/v1/expensify-classic/yes/not-fixed/"]
 SECRET = "whsec-test-0123456789"
+HOST_SECRET = "host-secret-for-signed-contexts-0123456789"
 REFERENCE = re.compile(r"Your reference: <strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>")
 
 
@@ -40,8 +42,8 @@ def webhook(settings):
 
 
 def escalate(path: str = ESCALATION) -> str:
-    """Walk to an escalation as a new user; the reference the page shows."""
-    return REFERENCE.search(Client().get(path).content.decode()).group(1)
+    """Walk to an escalation as a new user and hand it to support; the reference the page then shows."""
+    return REFERENCE.search(hand_off(Client(), path)).group(1)
 
 
 def work(seconds: float = 20) -> None:
@@ -54,7 +56,9 @@ def work(seconds: float = 20) -> None:
 
 
 def test_without_a_destination_an_escalation_queues_nothing(shipped):
-    page = Client().get(ESCALATION).content.decode()
+    client = Client()
+    assert "Get a reference</button>" in client.get(ESCALATION).content.decode()
+    page = hand_off(client, ESCALATION)
     assert REFERENCE.search(page) and "on their way to the support team" not in page
     assert not Delivery.objects.exists() and not DBTaskResult.objects.exists()
 
@@ -79,13 +83,19 @@ def test_an_escalation_queues_its_packet_for_each_destination_before_the_page_is
     assert packet["agent_url"] == f"http://testserver/agent/runs/{reference}/"
 
 
-def test_a_reloaded_escalation_is_delivered_once(shipped, webhook):
+def test_a_hand_off_sent_three_times_and_reloaded_is_delivered_once(shipped, webhook):
     client = Client()
-    first = client.get(ESCALATION).content.decode()
+    page = client.get(ESCALATION).content.decode()
+    assert "Send my answers to support</button>" in page and not REFERENCE.search(page)
+    action, fields = hand_off_form(page)
+    answers = [client.post(action, fields) for _ in range(3)]
+    assert {a.status_code for a in answers} == {303} and len({a["Location"] for a in answers}) == 1
+    first = client.get(answers[0]["Location"]).content.decode()
     assert "Your answers are on their way to the support team under this reference." in first
-    again = client.get(ESCALATION).content.decode()
+    again = client.get(answers[0]["Location"]).content.decode()
     assert REFERENCE.search(first).group(1) == REFERENCE.search(again).group(1)
-    assert Delivery.objects.count() == 1 and DBTaskResult.objects.count() == 1
+    assert "Send my answers to support" not in again
+    assert Delivery.objects.count() == 1 and Run.objects.filter(outcome="escalated").count() == 1
 
 
 def test_an_escalation_queued_twice_is_sent_once(transactional_db, shipped, webhook):
@@ -99,18 +109,19 @@ def test_an_escalation_queued_twice_is_sent_once(transactional_db, shipped, webh
     assert len(receiver.attempts) == 1 and len(receiver.packets()) == 1
 
 
-def test_the_embed_context_travels_with_the_packet(shipped, webhook, settings):
+def test_an_unsigned_embed_context_travels_with_the_packet_marked_not_verified(shipped, webhook, settings):
     settings.EMBED_ORIGINS = ["https://help.example.com"]
-    page = Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/").content.decode()
-    assert "on their way to the support team under this reference and your case." in page
+    page = hand_off(Client(), "/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/")
+    assert "on their way to the support team under this reference." in page and "Your case: <strong>ZD-4521" in page
     packet = Delivery.objects.get().packet
-    assert packet["context"] == "ZD-4521"
+    assert packet["context"] == "ZD-4521" and packet["context_verified"] is False and packet["customer"] is None
     assert packet["link"] == "http://testserver/guides/ns0023/v1/expensify-web/yes/not-fixed/"  # the public page
 
 
 def test_an_agent_trying_a_guide_sends_nothing(shipped, webhook, django_user_model):
     agent = login(django_user_model, "ann", "support agents")
-    assert "on their way to the support team" not in agent.get(ESCALATION).content.decode()
+    page = agent.get(ESCALATION).content.decode()
+    assert "on their way to the support team" not in page and 'class="hand-off' not in page
     assert not Delivery.objects.exists()
 
 
@@ -119,8 +130,11 @@ def test_when_the_database_refuses_neither_the_reference_nor_a_delivery_is_writt
         raise OperationalError("disk I/O error")  # after the run's row was written
 
     monkeypatch.setattr(deliveries, "queue", broken)
-    page = Client().get(ESCALATION).content.decode()
-    assert "Your reference" not in page
+    client = Client()
+    action, fields = hand_off_form(client.get(ESCALATION).content.decode())
+    answer = client.post(action, fields)
+    page = answer.content.decode()
+    assert answer.status_code == 503 and "Your reference" not in page and "Try handing it over again" in page
     assert not Run.objects.filter(reference__isnull=False).exists() and not Delivery.objects.exists()
 
 
@@ -216,15 +230,18 @@ def test_a_destination_removed_from_the_settings_fails_its_attempt_with_a_reason
     assert delivery.status == "failed" and "no destination called 'webhook'" in delivery.response
 
 
-def test_zendesk_gets_an_internal_note_on_the_ticket_the_context_names(transactional_db, shipped, webhook):
+def test_zendesk_gets_an_internal_note_on_the_ticket_a_signed_context_names(transactional_db, shipped, webhook):
     webhook.ESCALATION_WEBHOOK_URL = ""
     webhook.ZENDESK_EMAIL, webhook.ZENDESK_API_TOKEN = "agent@example.com", "zendesk-token"
     webhook.EMBED_ORIGINS = ["https://help.example.com"]
     receiver = Receiver()
     with receiving(receiver) as url:
         webhook.ZENDESK_URL = url
-        Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/")
-        Client().get("/embed/CASE-7/guides/ns0023/v1/expensify-classic/yes/not-fixed/")
+        webhook.EMBED_CONTEXT_SECRET = HOST_SECRET
+        signed = jwt.encode({"context": "ZD-4521", "exp": int(time.time()) + 300}, HOST_SECRET, algorithm="HS256")
+        start = open_frame(Client(), "NS0023", "expensify-web", context="ZD-4521", context_token=signed)
+        hand_off(Client(), start + "yes/not-fixed/")
+        hand_off(Client(), "/embed/CASE-7/guides/ns0023/v1/expensify-classic/yes/not-fixed/")
         work()
     requests = {r["path"]: r for r in receiver.accepted.values()}
     assert set(requests) == {"/api/v2/tickets/4521.json", "/api/v2/tickets.json"}
@@ -233,7 +250,7 @@ def test_zendesk_gets_an_internal_note_on_the_ticket_the_context_names(transacti
     assert "What I checked and tried:" in note["json"]["ticket"]["comment"]["body"]
     new = requests["/api/v2/tickets.json"]
     assert new["method"] == "POST" and new["json"]["ticket"]["subject"].startswith("NetSuite sync error not fixed:")
-    assert "Their context reference: CASE-7" in new["json"]["ticket"]["comment"]["body"]
+    assert "Their context reference: CASE-7 (context not verified" in new["json"]["ticket"]["comment"]["body"]
     login_sent = base64.b64decode(new["headers"]["Authorization"].removeprefix("Basic ")).decode()
     assert login_sent == "agent@example.com/token:zendesk-token"
 

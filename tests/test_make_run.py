@@ -2,13 +2,12 @@
 stops both."""
 
 import os
-import re
 import signal
 import subprocess
 import time
 import urllib.request
 
-from .conftest import FIXTURES, free_port
+from .conftest import FIXTURES, free_port, hand_off_over_http
 from .receiver import Receiver, receiving
 
 SECRET = "whsec-make-run"
@@ -42,8 +41,7 @@ def test_make_run_serves_delivers_and_stops_on_ctrl_c(tmp_path):
             url = f"http://127.0.0.1:{port}"
             wait_for(lambda: answers(url + "/healthz/") or make.poll() is not None, "make run served", 120)
             assert make.poll() is None, (tmp_path / "make.log").read_text()[-2000:]
-            page = urllib.request.urlopen(url + "/guides/login-credentials/v1/bill-com/yes/no/yes/no/").read().decode()
-            reference = re.search(r"Your reference: <strong>([0-9A-Z-]{11})</strong>", page).group(1)
+            reference = hand_off_over_http(url, "/guides/login-credentials/v1/bill-com/yes/no/yes/no/")
             wait_for(lambda: receiver.packets(), "the escalation delivered", 30)
             assert [p["reference"] for p in receiver.packets()] == [reference]
         finally:

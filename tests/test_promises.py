@@ -10,7 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from .conftest import gunicorn, scratch_database
+from .conftest import gunicorn, hand_off_over_http, scratch_database
 
 ESCALATION = "/guides/login-credentials/v1/bill-com/yes/no/yes/no/"
 FIXED = "/guides/login-credentials/v1/bill-com/no/fixed/"
@@ -54,9 +54,10 @@ def test_a_reference_shown_survives_the_worker_being_killed_at_once(tmp_path_fac
                      "'agent', password='agent-password-1').groups.add(Group.objects.get(name='support agents'))"]
     with (scratch_database(tmp_path_factory) as database,
           gunicorn(tmp_path_factory, database | {"RUN_WRITE_SECONDS": "60"}, setup=(agent_account,)) as (url, server)):  # never in time
-        page = walk_to(browser(), url, ESCALATION)
+        customer = browser()
+        walk_to(customer, url, ESCALATION)
+        reference = hand_off_over_http(url, ESCALATION, customer)
         kill_worker(server)
-        reference = re.search(r"Your reference: <strong>([0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5})</strong>", page).group(1)
 
         agent = browser()
         sign_in_as_agent(agent, url)

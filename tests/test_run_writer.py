@@ -28,7 +28,7 @@ def threaded(transactional_db, shipped, settings):
 def row(key: str, answers: str, at, guide_id: int, **changes) -> dict:
     return {"key": key, "guide_id": guide_id, "version": 1, "platform": "bill-com", "answers": answers,
             "node": "n", "solution": "", "outcome": "left", "reference": None, "feedback": "",
-            "started_at": at, "updated_at": at} | changes
+            "started_at": at, "updated_at": at, "context": "", "context_verified": False} | changes
 
 
 def failing_once(exception: Exception, monkeypatch) -> None:
@@ -85,7 +85,7 @@ def test_a_run_keeps_its_reference_when_the_walk_goes_back(shipped):
     guide_id, now = Guide.objects.get(slug="login-credentials").pk, timezone.now()
     write([row("k" * 32, "yes/no/yes/no", now, guide_id, reference="ABCDE-FGHIJ", outcome="escalated")])
     write([row("k" * 32, "yes/no", now + timedelta(seconds=1), guide_id)])
-    assert Run.objects.get().reference == "ABCDE-FGHIJ"
+    assert (Run.objects.get().reference, Run.objects.get().outcome) == ("ABCDE-FGHIJ", "escalated")
 
 
 def test_a_run_of_another_guide_version_is_not_overwritten(shipped):
@@ -101,6 +101,9 @@ def test_two_states_of_one_run_merge_to_the_newer_with_the_first_start_and_any_r
     later = row("k" * 32, "yes", now + timedelta(seconds=2), 1, started_at=now + timedelta(seconds=1))
     for a, b in ((first, later), (later, first)):
         assert merged(a, b) == later | {"started_at": now, "reference": "ABCDE-FGHIJ"}
+    handed = first | {"outcome": "escalated"}
+    for a, b in ((handed, later), (later, handed)):  # a run handed to support stays so
+        assert merged(a, b) == later | {"started_at": now, "reference": "ABCDE-FGHIJ", "outcome": "escalated"}
 
 
 def test_a_note_sent_before_the_step_was_written_still_finds_its_run(threaded):

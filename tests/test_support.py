@@ -8,6 +8,8 @@ from django.test import Client
 from troubleshoot.models import Run
 from troubleshoot.runs import reference_for
 
+from .conftest import hand_off, hand_off_form
+
 HTMX = {"HX-Request": "true"}
 START = "/guides/login-credentials/v1/bill-com/"
 ESCALATION = START + "yes/no/yes/no/"
@@ -26,7 +28,8 @@ def escalate(client: Client) -> str:
     """Walk to the escalation the way a user does, and return the reference shown."""
     for i in range(5):
         client.get(START + "".join(a + "/" for a in ["yes", "no", "yes", "no"][:i]), headers=HTMX if i % 2 else {})
-    page = client.get(ESCALATION).content.decode()
+    assert "Your reference" not in client.get(ESCALATION).content.decode()  # reaching it hands nothing over
+    page = hand_off(client, ESCALATION)
     return re.search(r"Your reference: <strong>([0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5})</strong>", page).group(1)
 
 
@@ -290,6 +293,9 @@ def test_no_reference_is_shown_that_is_not_stored(agent, client, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
+    action, fields = hand_off_form(client.get(ESCALATION).content.decode())
     monkeypatch.setattr("troubleshoot.runs.write", broken)
-    page = client.get(ESCALATION).content.decode()
-    assert "Contact" in page and "Your reference" not in page and not Run.objects.exists()
+    answer = client.post(action, fields)
+    page = answer.content.decode()
+    assert answer.status_code == 503 and "Not handed over yet" in page and "Your reference" not in page
+    assert not Run.objects.exclude(reference=None).exists()
