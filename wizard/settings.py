@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "troubleshoot.middleware.DatabaseAway",
+    "troubleshoot.api_errors.ApiErrors",  # last: the API's errors as JSON, before DatabaseAway's HTML page
 ]
 
 ROOT_URLCONF = "wizard.urls"
@@ -181,6 +182,7 @@ WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200
 # Other sites' pages that may call the JSON API from a browser (e.g. "https://help.example.com"); none by default.
 CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/"
+CORS_EXPOSE_HEADERS = ["Retry-After"]  # a script told 429 or 503 may read when to try again
 # Other apps' pages that may show the wizard in a frame (/embed/...), e.g. "https://help.example.com"; none by default.
 EMBED_ORIGINS = env_list("EMBED_ORIGINS", "")
 
