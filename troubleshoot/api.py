@@ -8,12 +8,13 @@ and lists every status the API answers; the errors that no view of ours makes (a
 method a path does not take, a database that is away) are answered as JSON by api_errors.py.
 """
 
+from typing import Annotated
 from urllib.parse import quote
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import Field
 
@@ -101,7 +102,8 @@ class MatchIn(Schema):
     # The limit is checked in `match`, so that a text one character over it gets the same 413 and
     # words as a body too large to read.
     text: str = Field(description="The pasted error message, or any text around it.",
-                      json_schema_extra={"maxLength": MAX_TEXT})
+                      json_schema_extra={"maxLength": MAX_TEXT},
+                      examples=["NS0023: Employee does not exist in NetSuite."])
 
 
 class MatchOut(Schema):
@@ -281,7 +283,11 @@ def match(request: HttpRequest, body: MatchIn):
 
 @api.get("/guides/{guide}/{version}/{platform}", response={200: StepOut, **problems(400, 404, 429, 503)}, url_name="step",
          summary="One step of a walk: the page's state (guide, version, platform, answers) as data")
-def step(request: HttpRequest, guide: str, version: int, platform: str, answers: str = ""):
+def step(request: HttpRequest, guide: Annotated[str, Path(example="ns0384", description="The guide's slug.")],
+         version: Annotated[int, Path(example=1, description="The published version.")],
+         platform: Annotated[str, Path(example="expensify-web", description="The platform's slug.")],
+         answers: Annotated[str, Query(example="correct/accounts+classes/not-fixed", description=(
+             "The answers so far, joined with '/'; a checklist's ticks are joined with '+' (encoded as %2B)."))] = ""):
     _limit(request, "run")
     # A link written by hand, or by a client that did not encode it, brings the ticks back as spaces.
     answers = answers.replace(" ", "+")
