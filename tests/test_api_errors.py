@@ -31,7 +31,7 @@ def test_the_index_lists_what_the_schema_offers(client, shipped):
     assert client.get(data["guides"]).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/api/", "/api/v2/guides", "/api/v1/nope", "/api/v1/guides/ns0023/1/expensify-web/x"])
+@pytest.mark.parametrize("path", ["/api", "/api/", "/api/v2/guides", "/api/v1/nope", "/api/v1/guides/ns0023/1/expensify-web/x"])
 def test_an_unknown_path_under_api_is_a_json_404_that_points_to_the_index(client, shipped, path):
     response = client.get(path)
     assert response.status_code == 404 and is_problem(response)
@@ -54,6 +54,7 @@ def test_pages_keep_their_html_404(client, shipped):
     ("delete", "/api/v1/guides/ns0023/1/expensify-web", "GET, HEAD"),
     ("get", "/api/v1/match", "POST"),
     ("post", "/api/v1/", "GET, HEAD"),
+    ("post", "/api/v1/openapi.json", "GET, HEAD"),
 ])
 def test_a_method_a_path_does_not_take_is_a_json_405_with_allow(client, shipped, method, path, allow):
     response = getattr(client, method)(path)

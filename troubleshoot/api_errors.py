@@ -16,12 +16,17 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/api/"
 INDEX = "/api/v1/"
+SCHEMA = "/api/v1/openapi.json"  # ninja's view of it takes any method, and the CSRF check refuses a POST as HTML
 RETRY_SECONDS = "30"  # as the pages' 503 says it
 
 
 def problem(detail: str, status: int, links: list[tuple[str, str]] = ()) -> JsonResponse:
     return JsonResponse({"detail": detail, "links": [{"label": label, "url": url} for label, url in links]},
                         status=status)
+
+
+def under_api(path: str) -> bool:
+    return path.startswith(PREFIX) or path == PREFIX.rstrip("/")
 
 
 def _resolves(path: str) -> bool:
@@ -37,8 +42,10 @@ class ApiErrors:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(PREFIX):
+        if not under_api(request.path):
             return self.get_response(request)
+        if request.path == SCHEMA and request.method not in ("GET", "HEAD"):
+            return self.not_allowed(request, "GET")
         head = request.method == "HEAD"
         if head:
             request.method = "GET"
@@ -53,14 +60,17 @@ class ApiErrors:
         if response.status_code == 404:
             return self.unknown_path(request)
         if response.status_code == 405:
-            allowed = {method.strip() for method in response.get("Allow", "").split(",") if method.strip()}
-            if "GET" in allowed:
-                allowed.add("HEAD")
-            allowed = ", ".join(sorted(allowed))
-            answer = problem(f"{request.path} does not take {request.method}; it takes {allowed}.", 405)
-            answer["Allow"] = allowed
-            return answer
+            return self.not_allowed(request, response.get("Allow", ""))
         return response
+
+    def not_allowed(self, request, allow: str) -> JsonResponse:
+        allowed = {method.strip() for method in allow.split(",") if method.strip()}
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        allowed = ", ".join(sorted(allowed))
+        answer = problem(f"{request.path} does not take {request.method}; it takes {allowed}.", 405)
+        answer["Allow"] = allowed
+        return answer
 
     def unknown_path(self, request) -> JsonResponse:
         links = [("The API's index", INDEX)]
@@ -69,7 +79,7 @@ class ApiErrors:
         return problem(f"There is nothing at {request.path}.", 404, links)
 
     def process_exception(self, request, exception):
-        if not request.path.startswith(PREFIX) or not isinstance(exception, (DatabaseError, InterfaceError)):
+        if not under_api(request.path) or not isinstance(exception, (DatabaseError, InterfaceError)):
             return None
         if isinstance(exception, (OperationalError, InterfaceError)):
             log.warning("the database did not answer for %s: %s", request.path, exception)
