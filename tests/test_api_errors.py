@@ -79,6 +79,14 @@ def test_a_script_on_a_listed_site_may_read_retry_after(client, shipped):
     assert "retry-after" in refused["Access-Control-Expose-Headers"].lower()
 
 
+@override_settings(CORS_ALLOWED_ORIGINS=["https://help.example.com"])
+def test_a_preflight_offers_only_the_methods_the_api_takes(client, shipped):
+    preflight = client.options("/api/v1/match", headers={"Origin": "https://help.example.com",
+                                                         "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 200 and preflight["Access-Control-Allow-Origin"] == "https://help.example.com"
+    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS, POST"
+
+
 def test_the_schema_documents_every_error_with_its_json_body(client, shipped):
     schema = client.get("/api/v1/openapi.json").json()
     problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

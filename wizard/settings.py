@@ -183,6 +183,7 @@ WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200
 CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/"
 CORS_EXPOSE_HEADERS = ["Retry-After"]  # a script told 429 or 503 may read when to try again
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # what the API takes; a preflight offers no more
 # Other apps' pages that may show the wizard in a frame (/embed/...), e.g. "https://help.example.com"; none by default.
 EMBED_ORIGINS = env_list("EMBED_ORIGINS", "")
 
