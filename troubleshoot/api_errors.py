@@ -44,17 +44,20 @@ class ApiErrors:
     def __call__(self, request):
         if not under_api(request.path):
             return self.get_response(request)
-        if request.path == SCHEMA and request.method not in ("GET", "HEAD"):
-            return self.not_allowed(request, "GET")
         head = request.method == "HEAD"
-        if head:
-            request.method = "GET"
-        response = self.get_response(request)
-        if head:
-            request.method = "HEAD"
-            if not response.streaming:
-                response["Content-Length"] = str(len(response.content))
-                response.content = b""
+        if request.path == SCHEMA and request.method not in ("GET", "HEAD"):
+            response = self.not_allowed(request, "GET")
+        else:
+            request.method = "GET" if head else request.method
+            response = self.get_response(request)
+            request.method = "HEAD" if head else request.method
+            response = self.as_json(request, response)
+        if head and not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+    def as_json(self, request, response):
         if response.get("Content-Type", "").startswith("application/json"):
             return response
         if response.status_code == 404:
