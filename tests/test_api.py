@@ -85,15 +85,37 @@ def test_unknown_guide_version_platform_or_answer_is_a_404_that_says_where_to_go
     assert "links" in response.json()
 
 
-def test_bad_bodies_get_400_or_413_never_500(client, shipped):
+SEND_TEXT = 'Send a JSON object with the pasted error as "text"'
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("", "The request has no body."),
+    ('{"text":', "The body is not valid JSON."),
+    ("{}", 'The body has no "text".'),
+    ('{"text": 3}', '"text" must be a string.'),
+])
+def test_a_bad_body_is_a_400_in_our_words(client, shipped, body, said):
+    response = client.post("/api/v1/match", body, content_type="application/json")
+    detail = response.json()["detail"]
+    assert response.status_code == 400 and detail.startswith(said) and SEND_TEXT in detail
+    assert "body.body" not in detail and "Field required" not in detail
+
+
+def test_a_version_that_is_not_a_number_is_a_400_in_our_words(client, shipped):
+    response = client.get("/api/v1/guides/ns0023/one/expensify-web")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The version in the address must be a whole number, such as 1."
+
+
+def test_one_length_limit_with_one_message(client, shipped):
     send = lambda body: client.post("/api/v1/match", body, content_type="application/json")  # noqa: E731
-    assert send('{"text":').status_code == 400
-    assert send("{}").status_code == 400 and "text" in send("{}").json()["detail"]
-    assert send({"text": "x" * 10_001}).status_code == 400
+    assert send({"text": "x" * 10_000}).status_code == 200
+    over = send({"text": "x" * 10_001})
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
         too_big = send({"text": "x" * 5000})
-    assert too_big.status_code == 413 and "too large" in too_big.json()["detail"]
-    assert client.get("/api/v1/guides/ns0023/one/expensify-web").status_code == 400
+    assert over.status_code == too_big.status_code == 413
+    assert over.json() == too_big.json() == {"detail": "The text is too long: send at most 10,000 characters.",
+                                             "links": []}
 
 
 @override_settings(WRITES_PER_MINUTE={"paste": 2, "run": 2, "refused": 2, "record": 2, "suggest": 2, "feedback": 2})

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "troubleshoot.embed.Framing",  # inside CSP and X-Frame-Options: it tells them who may frame /embed/
     "troubleshoot.middleware.DatabaseAway",
+    "troubleshoot.api_errors.ApiErrors",  # last: the API's errors as JSON, before DatabaseAway's HTML page
 ]
 
 ROOT_URLCONF = "wizard.urls"
@@ -182,6 +183,8 @@ WRITES_PER_MINUTE = {"paste": 300, "refused": 300, "record": 60, "suggest": 1200
 # Other sites' pages that may call the JSON API from a browser (e.g. "https://help.example.com"); none by default.
 CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/api/"
+CORS_EXPOSE_HEADERS = ["Retry-After"]  # a script told 429 or 503 may read when to try again
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # what the API takes; a preflight offers no more
 # Other apps' pages that may show the wizard in a frame (/embed/...), e.g. "https://help.example.com"; none by default.
 EMBED_ORIGINS = env_list("EMBED_ORIGINS", "")
 # The secret a helpdesk admin gives both the embedding host and the wizard: a context the host signs with
