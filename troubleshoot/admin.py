@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
-from . import analytics, authoring, document, drafts, parts, publishing, views
+from . import analytics, authoring, document, drafts, parts, publishing, source_check_admin, views
 from .source_admin import NodeSources, clean_sources
 from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Part, PartInstruction, Platform, Source, Version
 from .published import GuideVersion
@@ -217,15 +217,16 @@ class GuideChangeList(ChangeList):
 class GuideAdmin(admin.ModelAdmin):
     form = GuideForm
     prepopulated_fields = {"slug": ("title",)}
-    list_display = ("title", "slug", "codes", "category", "published", "draft", "retired", "updated_at")
-    list_filter = (RetiredFilter, "category")
+    list_display = ("title", "slug", "codes", "category", "published", "draft", source_check_admin.source_changed, "retired",
+                    "updated_at")
+    list_filter = (RetiredFilter, source_check_admin.SourceChangedFilter, "category")
     search_fields = ("slug", "title", "codes", "error", "messages")
     inlines = [PlatformInline, SourceInline, NodeInline]
     change_form_template = "admin/troubleshoot/guide/change_form.html"
     change_list_template = "admin/troubleshoot/guide/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(newest=Max("versions__number"))
+        return source_check_admin.annotate(super().get_queryset(request).annotate(newest=Max("versions__number")))
 
     @admin.display(description="Published version", ordering="newest")
     def published(self, guide):
@@ -290,6 +291,8 @@ class GuideAdmin(admin.ModelAdmin):
             path("<int:pk>/unretire/", view(self.unretire_view), name="troubleshoot_guide_unretire"),
             path("<int:pk>/versions/", view(self.versions_view), name="troubleshoot_guide_versions"),
             path("<int:pk>/export/", view(self.export_view), name="troubleshoot_guide_export"),
+            path("<int:pk>/sources/<int:check>/checked/", view(source_check_admin.checked_view(self, PUBLISH)),
+                 name="troubleshoot_guide_source_checked"),
             path("<int:pk>/analytics/", view(self.analytics_view), name="troubleshoot_guide_analytics"),
             path("<int:pk>/preview/", view(self.preview_view), name="troubleshoot_guide_preview"),
             path("<int:pk>/preview/<slug:platform>/", view(self.preview_view)),
@@ -311,7 +314,7 @@ class GuideAdmin(admin.ModelAdmin):
                 "can_publish": request.user.has_perm(PUBLISH),
                 "published_number": state.newest,
                 "draft_state": state,
-            }
+            } | source_check_admin.context(guide)
         return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
 
     def _guide(self, request, pk: int, permission: str | None = None) -> Guide:
