@@ -24,7 +24,7 @@ from .conftest import FIXTURES, login, run_manage
 from .receiver import Receiver, receiving
 
 ESCALATION = "/guides/login-credentials/v1/bill-com/yes/no/yes/no/"
-OTHER_ESCALATIONS = ["/guides/ns0023/v1/expensify-web/yes/not-fixed/", "/guides/ns0023/v1/expensify-classic/yes/not-fixed/"]
+OTHER_ESCALATIONS = ["/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/", "/guides/ns0023/v1/expensify-classic/yes/not-fixed/not-fixed/"]
 SECRET = "whsec-test-0123456789"
 REFERENCE = re.compile(r"Your reference: <strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>")
 
@@ -101,11 +101,11 @@ def test_an_escalation_queued_twice_is_sent_once(transactional_db, shipped, webh
 
 def test_the_embed_context_travels_with_the_packet(shipped, webhook, settings):
     settings.EMBED_ORIGINS = ["https://help.example.com"]
-    page = Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/").content.decode()
+    page = Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/").content.decode()
     assert "on their way to the support team under this reference and your case." in page
     packet = Delivery.objects.get().packet
     assert packet["context"] == "ZD-4521"
-    assert packet["link"] == "http://testserver/guides/ns0023/v1/expensify-web/yes/not-fixed/"  # the public page
+    assert packet["link"] == "http://testserver/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/"  # the public page
 
 
 def test_an_agent_trying_a_guide_sends_nothing(shipped, webhook, django_user_model):
@@ -223,8 +223,8 @@ def test_zendesk_gets_an_internal_note_on_the_ticket_the_context_names(transacti
     receiver = Receiver()
     with receiving(receiver) as url:
         webhook.ZENDESK_URL = url
-        Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/")
-        Client().get("/embed/CASE-7/guides/ns0023/v1/expensify-classic/yes/not-fixed/")
+        Client().get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/")
+        Client().get("/embed/CASE-7/guides/ns0023/v1/expensify-classic/yes/not-fixed/not-fixed/")
         work()
     requests = {r["path"]: r for r in receiver.accepted.values()}
     assert set(requests) == {"/api/v2/tickets/4521.json", "/api/v2/tickets.json"}

@@ -27,9 +27,9 @@ def test_the_message_platform_and_context_open_the_guide_in_the_frame(client, sh
 
 @override_settings(EMBED_ORIGINS=[HOST])
 def test_the_context_is_shown_where_the_walk_ends_and_the_public_page_stays_as_it_was(client, shipped):
-    end = client.get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/").content.decode()
+    end = client.get("/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/").content.decode()
     assert "Your case: <strong>ZD-4521</strong>" in end and "Your reference:" in end
-    public = client.get("/guides/ns0023/v1/expensify-web/yes/not-fixed/")
+    public = client.get("/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/")
     assert '<header class="site">' in public.content.decode() and "Your case" not in public.content.decode()
     assert "frame-ancestors 'none'" in public["Content-Security-Policy"] and public["X-Frame-Options"] == "DENY"
 

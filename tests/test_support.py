@@ -206,7 +206,7 @@ def test_agent_opens_an_escalation_by_its_reference(agent, client):
     page = agent.get(f"/agent/runs/{reference}/").content.decode()
     assert "Oracle NetSuite Sync Error: Sync didn&#x27;t finish successfully!" in page
     assert "<dd>Bill.com</dd>" in page and "<dd>Escalated</dd>" in page
-    assert "Yes, I can sign in with them" in page and "No, it is not required" in page
+    assert "Yes, they are correct and current" in page and "No, it is not required" in page
     assert f'value="http://testserver{ESCALATION}"' in page
     assert "&lt;b&gt;still broken&lt;/b&gt;" in page
 
@@ -217,7 +217,7 @@ def test_steps_shown_are_listed_for_the_agent(agent, client):
     run = Run.objects.get()
     Run.objects.filter(pk=run.pk).update(reference=reference_for(run.key))
     page = agent.get(f"/agent/runs/{reference_for(run.key)}/").content.decode()
-    assert "Reconnect the sync with current credentials" in page
+    assert "Enter the sync's NetSuite credentials again" in page
     assert "Hover over the gear icon" in page and "Cashflow360" not in page.split("Steps they were shown")[1]
 
 
