@@ -4,10 +4,12 @@ not another, a claim is gone."""
 
 import pytest
 
+from troubleshoot import facts
+from troubleshoot.document import lint
 from troubleshoot.engine import walk
 from troubleshoot.guide import NOT_FIXED
 
-from .conftest import shipped_guides
+from .conftest import FIXTURES, shipped_guides
 
 GUIDES = shipped_guides()
 EXPENSIFY = ("expensify-web", "expensify-mobile", "expensify-classic")
@@ -119,3 +121,14 @@ def test_login_credentials_names_the_seeds_on_every_node_that_states_something()
 ])
 def test_im_not_sure_leads_on(slug, answers, node):
     assert walk(GUIDES[slug], answers).node.slug == node
+
+
+CONTENT1 = ["login-credentials", "ns0005", "ns0012", "ns0019", "ns0021", "ns0023", "ns0024", "ns0029", "ns0033",
+            "ns0034", "ns0037", "ns0042", "ns0045", "ns0046", "ns0055", "ns0056", "ns0059", "ns0061", "ns0068"]
+
+
+@pytest.mark.parametrize("slug", CONTENT1)
+def test_content1_guides_pass_lint_and_the_facts_check(slug):
+    guide = GUIDES[slug]
+    problems = facts.shipped(guide, lint(guide), facts.load(FIXTURES / "facts"))
+    assert [str(p) for p in problems] == []
