@@ -25,7 +25,7 @@ from .conftest import FIXTURES, hand_off, hand_off_form, login, open_frame, run_
 from .receiver import Receiver, receiving
 
 ESCALATION = "/guides/login-credentials/v1/bill-com/yes/no/yes/no/"
-OTHER_ESCALATIONS = ["/guides/ns0023/v1/expensify-web/yes/not-fixed/", "/guides/ns0023/v1/expensify-classic/yes/not-fixed/"]
+OTHER_ESCALATIONS = ["/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/", "/guides/ns0023/v1/expensify-classic/yes/not-fixed/not-fixed/"]
 SECRET = "whsec-test-0123456789"
 HOST_SECRET = "host-secret-for-signed-contexts-0123456789"
 REFERENCE = re.compile(r"Your reference: <strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>")
@@ -111,11 +111,11 @@ def test_an_escalation_queued_twice_is_sent_once(transactional_db, shipped, webh
 
 def test_an_unsigned_embed_context_travels_with_the_packet_marked_not_verified(shipped, webhook, settings):
     settings.EMBED_ORIGINS = ["https://help.example.com"]
-    page = hand_off(Client(), "/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/")
+    page = hand_off(Client(), "/embed/ZD-4521/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/")
     assert "on their way to the support team under this reference." in page and "Your case: <strong>ZD-4521" in page
     packet = Delivery.objects.get().packet
     assert packet["context"] == "ZD-4521" and packet["context_verified"] is False and packet["customer"] is None
-    assert packet["link"] == "http://testserver/guides/ns0023/v1/expensify-web/yes/not-fixed/"  # the public page
+    assert packet["link"] == "http://testserver/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/"  # the public page
 
 
 def test_an_agent_trying_a_guide_sends_nothing(shipped, webhook, django_user_model):
@@ -240,8 +240,8 @@ def test_zendesk_gets_an_internal_note_on_the_ticket_a_signed_context_names(tran
         webhook.EMBED_CONTEXT_SECRET = HOST_SECRET
         signed = jwt.encode({"context": "ZD-4521", "exp": int(time.time()) + 300}, HOST_SECRET, algorithm="HS256")
         start = open_frame(Client(), "NS0023", "expensify-web", context="ZD-4521", context_token=signed)
-        hand_off(Client(), start + "yes/not-fixed/")
-        hand_off(Client(), "/embed/CASE-7/guides/ns0023/v1/expensify-classic/yes/not-fixed/")
+        hand_off(Client(), start + "yes/not-fixed/not-fixed/")
+        hand_off(Client(), "/embed/CASE-7/guides/ns0023/v1/expensify-classic/yes/not-fixed/not-fixed/")
         work()
     requests = {r["path"]: r for r in receiver.accepted.values()}
     assert set(requests) == {"/api/v2/tickets/4521.json", "/api/v2/tickets.json"}

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from .conftest import FIXTURES, gunicorn, hand_off_over_http, scratch_database
 from .receiver import Receiver, receiving
 
-ESCALATIONS = ["/guides/login-credentials/v1/bill-com/yes/no/yes/no/", "/guides/ns0023/v1/expensify-web/yes/not-fixed/",
-               "/guides/ns0023/v1/expensify-classic/yes/not-fixed/"]
+ESCALATIONS = ["/guides/login-credentials/v1/bill-com/yes/no/yes/no/", "/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/",
+               "/guides/ns0023/v1/expensify-classic/yes/not-fixed/not-fixed/"]
 SECRET = "whsec-worker-test"
 
 

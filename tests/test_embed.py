@@ -43,12 +43,12 @@ def test_the_message_platform_and_context_open_the_guide_in_the_frame(shipped):
 @override_settings(EMBED_ORIGINS=[HOST])
 def test_a_walk_of_three_steps_in_a_frame_without_cookies_is_one_run(shipped):
     start = open_frame(cookieless(), "NS0023", "expensify-web", context="ZD-9")
-    for answers in ("", "yes/", "yes/not-fixed/"):
+    for answers in ("", "yes/", "yes/not-fixed/", "yes/not-fixed/not-fixed/"):
         assert get(start + answers).status_code == 200
     from troubleshoot import run_writer
     run_writer.writer.flush()
     run = Run.objects.get()
-    assert run.answers == "yes/not-fixed" and run.context == "ZD-9" and not run.context_verified
+    assert run.answers == "yes/not-fixed/not-fixed" and run.context == "ZD-9" and not run.context_verified
     assert run.outcome != "escalated" and run.reference is None  # reaching the page hands nothing over
 
 
@@ -63,10 +63,10 @@ def test_a_plain_context_url_is_sent_on_to_a_frame_of_its_own(shipped):
 @override_settings(EMBED_ORIGINS=[HOST])
 def test_the_context_is_shown_where_the_walk_ends_and_the_public_page_stays_as_it_was(shipped):
     start = open_frame(cookieless(), "NS0023", "expensify-web", context="ZD-4521")
-    end = get(start + "yes/not-fixed/").content.decode()
+    end = get(start + "yes/not-fixed/not-fixed/").content.decode()
     assert "Your case: <strong>ZD-4521</strong>" in end and "Your reference:" not in end
     assert "Get a reference</button>" in end
-    public = Client().get("/guides/ns0023/v1/expensify-web/yes/not-fixed/")
+    public = Client().get("/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/")
     assert '<header class="site">' in public.content.decode() and "Your case" not in public.content.decode()
     assert "frame-ancestors 'none'" in public["Content-Security-Policy"] and public["X-Frame-Options"] == "DENY"
 
@@ -74,7 +74,7 @@ def test_the_context_is_shown_where_the_walk_ends_and_the_public_page_stays_as_i
 @override_settings(EMBED_ORIGINS=[HOST])
 def test_a_hand_off_in_the_frame_reloaded_and_sent_again_is_one_escalation(shipped):
     start = open_frame(cookieless(), "NS0023", "expensify-web", context="ZD-4521")
-    page = get(start + "yes/not-fixed/").content.decode()
+    page = get(start + "yes/not-fixed/not-fixed/").content.decode()
     action, fields = hand_off_form(page)
     assert action.startswith("/embed/") and action.endswith("/handoff/")
     answers = [cookieless().post(action, fields) for _ in range(3)]
@@ -97,7 +97,7 @@ def test_with_no_origin_listed_nobody_may_frame_it(shipped):
 def test_a_context_that_is_not_a_plain_reference_is_dropped(shipped):
     start = open_frame(cookieless(), "NS0023", "", context="<script>")
     assert start.endswith("/guides/ns0023/v1/")
-    assert "Your case" not in get(start + "expensify-web/yes/not-fixed/").content.decode()
+    assert "Your case" not in get(start + "expensify-web/yes/not-fixed/not-fixed/").content.decode()
 
 
 @override_settings(EMBED_ORIGINS=[HOST])
@@ -147,7 +147,7 @@ def test_a_note_sent_from_the_frame_is_saved_with_its_walk_and_thanks_in_the_fra
 @override_settings(EMBED_ORIGINS=[HOST])
 def test_a_hand_off_helper_walks_the_frame_too(shipped):
     start = open_frame(cookieless(), "NS0023", "expensify-web")
-    assert "Your reference: <strong>" in hand_off(cookieless(), start + "yes/not-fixed/")
+    assert "Your reference: <strong>" in hand_off(cookieless(), start + "yes/not-fixed/not-fixed/")
 
 
 @override_settings(EMBED_ORIGINS=[HOST])
@@ -155,7 +155,7 @@ def test_the_frames_forms_need_no_csrf_cookie(shipped):
     """A cross-site frame may hold no cookie at all, so its forms cannot carry Django's CSRF token."""
     browser = Client(enforce_csrf_checks=True)
     start = open_frame(browser, "NS0023", "expensify-web")
-    action, fields = hand_off_form(browser.get(start + "yes/not-fixed/").content.decode())
+    action, fields = hand_off_form(browser.get(start + "yes/not-fixed/not-fixed/").content.decode())
     assert browser.post(action, fields, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 303
     page = browser.get(start + "yes/fixed/").content.decode()
     note = re.search(r'<form class="feedback[^"]*" method="post" action="([^"]+)"', page).group(1)

@@ -24,7 +24,7 @@ from .test_shipped_guides import GUIDES, every_path
 HOST = "https://help.example.com"
 HOST_SECRET = "host-secret-for-signed-contexts-0123456789"
 WEBHOOK_SECRET = "whsec-hand-off-test-0123"
-ESCALATION = "/guides/ns0023/v1/expensify-web/yes/not-fixed/"
+ESCALATION = "/guides/ns0023/v1/expensify-web/yes/not-fixed/not-fixed/"
 REFERENCE = re.compile(r"Your reference: <strong>([0-9A-Z]{5}-[0-9A-Z]{5})</strong>")
 
 
@@ -138,15 +138,15 @@ def tickets_written(destinations) -> list[tuple[str, str, dict]]:
 
 def frame_hand_off(context: str, **params) -> None:
     start = open_frame(Client(), "NS0023", "expensify-web", context=context, **params)
-    hand_off(Client(), start + "yes/not-fixed/")
+    hand_off(Client(), start + "yes/not-fixed/not-fixed/")
 
 
 def test_a_signed_context_gets_its_note_once_on_its_ticket(transactional_db, shipped, destinations):
     start = open_frame(Client(), "NS0023", "expensify-web", context="ZD-4521", context_token=signed("ZD-4521"))
     browser = Client()
-    page = hand_off(browser, start + "yes/not-fixed/")
+    page = hand_off(browser, start + "yes/not-fixed/not-fixed/")
     assert "on their way to the support team under this reference and your case." in page
-    browser.get(start + "yes/not-fixed/")  # reloaded
+    browser.get(start + "yes/not-fixed/not-fixed/")  # reloaded
     work()
     assert [(m, p) for m, p, _ in tickets_written(destinations)] == [("PUT", "/api/v2/tickets/4521.json")]
     run = Run.objects.get(outcome="escalated")

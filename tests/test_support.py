@@ -78,7 +78,7 @@ def test_a_failed_write_still_shows_the_step(client, shipped, monkeypatch):
 
     monkeypatch.setattr("troubleshoot.run_writer.write", broken)
     response = client.get(START)
-    assert response.status_code == 200 and "Do the NetSuite credentials" in response.content.decode()
+    assert response.status_code == 200 and "Are the NetSuite login credentials saved in the sync" in response.content.decode()
     assert not Run.objects.exists()
 
 
@@ -173,7 +173,7 @@ def test_the_agent_guide_page_shows_each_solutions_steps_for_each_platform(agent
     page = agent.get("/agent/guides/login-credentials/").content.decode()
     bill_com, cashflow = page.split("<h3>Bill.com</h3>")[1], page.split("<h3>Cashflow360</h3>")[1]
     assert re.search(r"<ol class=\"instructions\"><li><p>In Bill.com, go to <strong>Gear Icon &gt; Settings</strong>", bill_com)
-    assert "Click <strong>Save</strong>. Bill.com starts a sync straight away." in bill_com.split("</ol>")[0]
+    assert "Click <strong>Save</strong>. This starts a sync in Bill.com." in bill_com.split("</ol>")[0]
     assert "Cashflow360" not in bill_com.split("</ol>")[0]
     assert "In Cashflow360, select <strong>Settings</strong>" in cashflow.split("</ol>")[0]
 
@@ -209,7 +209,7 @@ def test_agent_opens_an_escalation_by_its_reference(agent, client):
     page = agent.get(f"/agent/runs/{reference}/").content.decode()
     assert "Oracle NetSuite Sync Error: Sync didn&#x27;t finish successfully!" in page
     assert "<dd>Bill.com</dd>" in page and "<dd>Escalated</dd>" in page
-    assert "Yes, I can sign in with them" in page and "No, it is not required" in page
+    assert "Yes, they are correct and current" in page and "No, it is not required" in page
     assert f'value="http://testserver{ESCALATION}"' in page
     assert "&lt;b&gt;still broken&lt;/b&gt;" in page
 
@@ -220,7 +220,7 @@ def test_steps_shown_are_listed_for_the_agent(agent, client):
     run = Run.objects.get()
     Run.objects.filter(pk=run.pk).update(reference=reference_for(run.key))
     page = agent.get(f"/agent/runs/{reference_for(run.key)}/").content.decode()
-    assert "Reconnect the sync with current credentials" in page
+    assert "Enter the sync&#x27;s NetSuite credentials again" in page
     assert "Hover over the gear icon" in page and "Cashflow360" not in page.split("Steps they were shown")[1]
 
 

@@ -69,13 +69,15 @@ def test_the_walk_works_in_the_frame_and_the_host_hears_each_step(page, sites):
     assert "employee record" in frame.get_by_role("heading", level=1).inner_text()
     page.wait_for_function("document.getElementById('heard').textContent.includes('employee record')")
     frame.get_by_role("link", name="No, there is no record for them").click()
-    page.wait_for_function("document.getElementById('heard').textContent.includes('Add the employee')")
+    page.wait_for_function("document.getElementById('heard').textContent.includes('has a record in NetSuite')")
     heard = page.locator("#heard").inner_text()
     assert heard.startswith(wizard + " | ")  # sent by the frame, from the wizard's origin
     height = int(heard.rsplit("|", 1)[1])
     assert height > 300 and page.locator("#wizard").evaluate("f => f.style.height") == f"{height}px"
     frame.get_by_role("link", name="No, the error is still there").click()
     frame.get_by_role("heading", name="Make the employee's email and subsidiary match the Workspace").wait_for()
+    frame.get_by_role("link", name="No, the error is still there").click()
+    frame.get_by_role("heading", name="Check the employee's access, dates and currency").wait_for()
     frame.get_by_role("link", name="No, the error is still there").click()
     frame.get_by_text("Your case:").wait_for()  # the escalation, with the reference the panel was opened with
     page.wait_for_function("document.getElementById('heard').textContent.includes('Concierge')")

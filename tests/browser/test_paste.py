@@ -15,7 +15,7 @@ def test_pasting_a_message_that_names_the_app_skips_the_platform_question(page, 
         "Cashflow360: Oracle NetSuite Sync Error: Sync didn't finish successfully! Your login credentials are invalid/expired")
     page.get_by_role("button", name="Find the fix").click()
     page.wait_for_url("**/guides/login-credentials/v1/cashflow360/")
-    assert page.locator("h1").inner_text() == "Do the NetSuite credentials saved in the sync still work?"
+    assert page.locator("h1").inner_text() == "Are the NetSuite login credentials saved in the sync still correct and current?"
 
 
 def test_an_error_with_no_guide_says_so_and_offers_the_nearest(new_page, server):

@@ -12,12 +12,12 @@ WALKS = {
     "ns0565": (["Expensify Integration", "No, it is lower or missing"], "Set the role's Accounts permission to Full"),
     "ns0384": (["The right user, and the role is Expensify Integration", ["Classes"]], "Set the list permissions you found"),
     "login-credentials": (
-        ["Yes, I can sign in with them", "Yes, it has subsidiaries", "No, or I'm not sure"],
-        "Reconnect the sync with the subsidiary ID",
+        ["Yes, they are correct and current", "Yes, it has subsidiaries", "No, or I'm not sure"],
+        "Connect the sync again with the subsidiary ID",
     ),
 }
 EXPENSIFY = {"New Expensify on the web": "navigation tabs on the left", "New Expensify mobile app": "navigation tabs at the bottom",
-             "Expensify Classic": "Settings > Workspaces"}
+             "Expensify Classic": "go to Settings, select Workspaces"}
 PLATFORMS = {"ns0109": EXPENSIFY, "ns0565": EXPENSIFY, "ns0384": EXPENSIFY,
              "login-credentials": {"Bill.com": "In Bill.com", "Cashflow360": "In Cashflow360"}}
 CASES = [(slug, platform) for slug in WALKS for platform in PLATFORMS[slug]]
