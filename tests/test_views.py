@@ -88,8 +88,8 @@ def test_history_restore_gets_the_full_page(client, shipped):
 
 def test_question_shows_why_and_progress(client, shipped):
     page = client.get(START).content.decode()
-    assert "Most NS0109 errors begin right after a change" in page
-    assert "Step 1 of at most 6" in page
+    assert "ask whoever looks after your NetSuite account" in page
+    assert "Step 1 of at most 7" in page
 
 
 def test_trail_lists_answers_each_changeable(client, shipped):

@@ -6,7 +6,7 @@ import pytest
 # solution they lead to. Text that only one platform's steps hold tells the platforms apart.
 WALKS = {
     "ns0109": (
-        ["Nothing I know of, or I'm not sure", "Yes, and the account is active", "No, or the role no longer exists"],
+        ["Nothing I know of, or I'm not sure", "Yes, and the account is active", "The token is tied to a different role"],
         "Create a new access token and give it to the Workspace",
     ),
     "ns0565": (["Expensify Integration", "No, it is lower or missing"], "Set the role's Accounts permission to Full"),
