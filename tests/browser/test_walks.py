@@ -9,7 +9,8 @@ WALKS = {
         ["Nothing I know of, or I'm not sure", "Yes, and the account is active", "No, or the role no longer exists"],
         "Create a new access token and give it to the Workspace",
     ),
-    "ns0565": (["Expensify Integration", "No, it is lower or missing"], "Set the role's Accounts permission to Full"),
+    "ns0565": (["Expensify Integration", "One of them is listed with less than Full"],
+               "Clear the global permissions that override the role"),
     "ns0384": (["The right user, and the role is Expensify Integration", ["Classes"]], "Set the list permissions you found"),
     "login-credentials": (
         ["Yes, I can sign in with them", "Yes, it has subsidiaries", "No, or I'm not sure"],
