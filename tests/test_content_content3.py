@@ -69,3 +69,42 @@ def test_ns0510_unsure_about_the_bundle_starts_with_the_bundle_update():
     guide = GUIDES["ns0510"]
     assert walk(guide, ["unsure"]).node.slug == "update-bundle"
     assert walk(guide, ["unsure", NOT_FIXED]).node.slug == "token-permissions"
+
+
+# The other guides content3 mended
+
+
+def test_ns0634_already_full_syncs_before_a_new_token():
+    guide = GUIDES["ns0634"]
+    assert walk(guide, ["full"]).node.slug == "sync-now"
+    assert walk(guide, ["full", NOT_FIXED]).node.slug == "new-token"
+
+
+def test_ns0669_classic_gets_no_sync_step_its_article_does_not_give():
+    guide = GUIDES["ns0669"]
+    for node in ("choose-vendor", "create-vendor"):
+        assert not any("Sync" in text for text in step_texts(guide, node, "expensify-classic"))
+        assert any("**Sync Now**" in text for text in step_texts(guide, node, "expensify-web"))
+
+
+def test_ns0394_classic_syncs_with_the_button_its_article_names():
+    guide = GUIDES["ns0394"]
+    classic = " ".join(step_texts(guide, "create-ap", "expensify-classic"))
+    assert "**Sync Now**" in classic and "**Sync**" not in classic
+    assert walk(guide, ["unsure"]).node.slug == "select-ap"
+
+
+def test_ns0728_unsure_about_oneworld_hands_off_rather_than_guessing():
+    guide = GUIDES["ns0728"]
+    labels = {c.label: c.next for c in guide.nodes["oneworld"].choices}
+    assert labels["No, or I'm not sure"] == "escalate"
+
+
+def test_no_guide_of_mine_adds_the_phrases_the_review_removed():
+    removed = ["won't need to reconnect", "you don't need to reconnect", "Reconnecting isn't needed",
+               "the token and the bundle are fine", "traffic jam", "close by themselves",
+               "will know whether", "ask whoever looks after", "NetSuite can save the report again"]
+    for slug in ("ns0394", "ns0416", "ns0430", "ns0445", "ns0469", "ns0499", "ns0510", "ns0521", "ns0538",
+                 "ns0565", "ns0581", "ns0593", "ns0634", "ns0655", "ns0669", "ns0722", "ns0728"):
+        text = " ".join(texts(GUIDES[slug]))
+        assert [p for p in removed if p in text] == [], slug
