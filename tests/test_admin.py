@@ -65,7 +65,7 @@ def test_an_editor_refused_a_publishers_page_is_told_which_group_can(editor):
 
 
 def test_guide_page_shows_outline_graph_and_problems(publisher):
-    Choice.objects.filter(node__guide__slug="ns0565", node__slug="token-role", slug="other").delete()
+    Choice.objects.filter(node__guide__slug="ns0565", node__slug="token-role", slug__in=["other", "unsure"]).delete()
     page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
     assert "errors must be fixed before this draft can be published" in page
     node_url = f"/admin/troubleshoot/node/{node_pk('ns0565', 'token-role')}/change/"
@@ -80,7 +80,7 @@ def test_every_problem_shows_at_once_whatever_else_is_wrong(publisher):
     from troubleshoot.models import Instruction
 
     Choice.objects.filter(node__guide__slug="ns0565", node__slug="token-role").update(next=None)  # a shape error
-    Instruction.objects.filter(node__guide__slug="ns0565", node__slug="grant-accounts").delete()
+    Instruction.objects.filter(node__guide__slug="ns0565", node__slug="assign-role").delete()
     Node.objects.filter(guide__slug="ns0565", slug="fix-global-permissions").update(if_not_fixed=None)
     page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
     assert "leads nowhere: choose the node it leads to" in page
@@ -88,9 +88,9 @@ def test_every_problem_shows_at_once_whatever_else_is_wrong(publisher):
     assert "&#x27;if not fixed&#x27; must lead somewhere" in page
     graph = json.loads(re.search(r'id="guide-graph-data" type="application/json">(.*?)</script>', page).group(1))
     errors = {n["id"] for n in graph["nodes"] if n["problem"] == "error"}
-    assert {"token-role", "grant-accounts", "fix-global-permissions"} <= errors
+    assert {"token-role", "assign-role", "fix-global-permissions"} <= errors
     assert "Red: has an error to fix before publishing" in page and "has an error" in page  # legend and outline
-    node_page = publisher.get(f"/admin/troubleshoot/node/{node_pk('ns0565', 'grant-accounts')}/change/").content.decode()
+    node_page = publisher.get(f"/admin/troubleshoot/node/{node_pk('ns0565', 'assign-role')}/change/").content.decode()
     assert "no instructions for platform" in node_page and "leads nowhere" not in node_page  # its own problems only
 
 
@@ -116,9 +116,9 @@ def test_our_admin_pages_use_the_admins_breadcrumbs(publisher):
 
 
 def test_guide_page_says_when_there_is_not_exactly_one_start(publisher):
-    Node.objects.filter(guide__slug="ns0565", slug="account-permission").update(is_start=True)
+    Node.objects.filter(guide__slug="ns0565", slug="global-permissions").update(is_start=True)
     page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
-    assert "2 nodes are marked as the start: token-role, account-permission; mark exactly one" in page
+    assert "2 nodes are marked as the start: token-role, global-permissions; mark exactly one" in page
     Node.objects.filter(guide__slug="ns0565").update(is_start=False)
     page = publisher.get(f"/admin/troubleshoot/guide/{guide_pk('ns0565')}/change/").content.decode()
     assert "no node is marked as the start; mark exactly one" in page

@@ -14,8 +14,8 @@ KNOWN = [  # (answers, outcome, days ago)
     ("other", "left", 1),
     ("other/fixed", "fixed", 2),
     ("other/not-fixed", "not_fixed", 3),
-    ("expensify-integration/yes/fine", "escalated", 4),
-    ("expensify-integration/no/fixed", "fixed", 5),
+    ("expensify-integration/fine", "escalated", 4),
+    ("expensify-integration/restricted/fixed", "fixed", 5),
     ("other/fixed", "fixed", 90),  # outside the period
 ]
 
@@ -43,28 +43,28 @@ def test_totals_over_a_period(known_runs):
 
 def test_each_question_counts_who_reached_and_who_answered(known_runs):
     rows = {n.slug: (n.reached, n.answered) for n in analytics.report("ns0565", *period()).questions()}
-    assert rows == {"token-role": (5, 5), "account-permission": (3, 2), "global-permissions": (1, 1)}
+    assert rows == {"token-role": (5, 5), "global-permissions": (3, 2)}
 
 
 def test_each_solution_counts_who_reached_it_and_whom_it_fixed(known_runs):
     rows = {n.slug: (n.reached, n.fixed, n.fixed_rate) for n in analytics.report("ns0565", *period()).solutions()}
-    assert rows == {"assign-role": (3, 1, 1 / 3), "grant-accounts": (1, 1, 1.0), "new-token": (1, 0, 0.0)}
+    assert rows == {"assign-role": (3, 1, 1 / 3), "fix-global-permissions": (1, 1, 1.0), "sync-now": (1, 0, 0.0)}
 
 
 def test_a_node_removed_later_still_counts_in_its_version(known_runs):
     guide = known_runs
-    Node.objects.filter(guide=guide, slug="account-permission").update(title="Renamed in version 2")
-    Node.objects.filter(guide=guide, slug="grant-accounts").delete()
-    Node.objects.filter(guide=guide, slug="account-permission").get().choices.filter(slug="no").update(
-        next=Node.objects.get(guide=guide, slug="global-permissions"))
+    Node.objects.filter(guide=guide, slug="global-permissions").update(title="Renamed in version 2")
+    Node.objects.filter(guide=guide, slug="global-permissions").get().choices.filter(
+        slug__in=["restricted", "unsure"]).update(next=Node.objects.get(guide=guide, slug="sync-now"))
+    Node.objects.filter(guide=guide, slug="fix-global-permissions").delete()
     publishing.publish(guide)
-    Run.objects.create(key="v2", guide=guide, version=2, platform="expensify-web", answers="expensify-integration/no",
+    Run.objects.create(key="v2", guide=guide, version=2, platform="expensify-web", answers="expensify-integration/restricted",
                        node="x", started_at=NOW, updated_at=NOW)
     result = analytics.report("ns0565", *period())
     assert {v: t.runs for v, t in result.versions.items()} == {1: 5, 2: 1}
-    assert result.nodes["grant-accounts"].reached == 1  # from version 1, though version 2 has no such node
-    assert result.nodes["account-permission"].title == "Renamed in version 2"
-    assert list(result.nodes)[-1] == "grant-accounts"
+    assert result.nodes["fix-global-permissions"].reached == 1  # from version 1, though version 2 has no such node
+    assert result.nodes["global-permissions"].title == "Renamed in version 2"
+    assert list(result.nodes)[-1] == "fix-global-permissions"
     assert analytics.report("ns0565", *period(), version=2).totals.runs == 1
 
 

@@ -81,7 +81,7 @@ def two_hosts(tmp_path_factory):
 def test_two_hosts_share_links_and_publishes(two_hosts):
     (a, b), _ = two_hosts
     step = "/guides/ns0565/v1/expensify-mobile/other/"
-    assert title(a + step) == title(b + step) == "Give the employee the Expensify Integration role and link the token to it"
+    assert title(a + step) == title(b + step) == "Give the employee the Expensify Integration role and tie the token to it"
 
     publish_through(a, "ns0565")
     deadline = time.monotonic() + 5

@@ -9,7 +9,8 @@ WALKS = {
         ["Nothing I know of, or I'm not sure", "Yes, and the account is active", "The token is tied to a different role"],
         "Create a new access token and give it to the Workspace",
     ),
-    "ns0565": (["Expensify Integration", "No, it is lower or missing"], "Set the role's Accounts permission to Full"),
+    "ns0565": (["Expensify Integration", "One of them is listed with less than Full"],
+               "Clear the global permissions that override the role"),
     "ns0384": (["The right user, and the role is Expensify Integration", ["Classes"]], "Set the list permissions you found"),
     "login-credentials": (
         ["Yes, they are correct and current", "Yes, it has subsidiaries", "No, or I'm not sure"],
@@ -117,4 +118,4 @@ def test_copied_link_opens_the_same_step_in_a_fresh_browser(new_page, server):
 def test_screen_readers_hear_the_new_step(page, server):
     walk(page, server, "ns0565", "New Expensify on the web")
     assert page.locator("#announcer").get_attribute("aria-live") == "polite"
-    assert page.locator("#announcer").inner_text() == "Step 3 of at most 6."
+    assert page.locator("#announcer").inner_text() == "Step 3 of at most 4."  # ns0565 no longer asks about Accounts
