@@ -191,6 +191,6 @@ def test_agents_see_where_a_walk_came_from_and_whether_it_was_signed(transaction
     agent = login(django_user_model, "ann", superuser=True)
     signed_run, plain_run = Run.objects.get(context="ZD-77"), Run.objects.get(context="ZD-78")
     page = agent.get(f"/agent/runs/{signed_run.reference}/").content.decode()
-    assert "ZD-77 in another app&#x27;s panel · signed by that app" in page
+    assert "ZD-77 in another app's panel · signed by that app" in page
     page = agent.get(f"/agent/runs/{plain_run.reference}/").content.decode()
-    assert "ZD-78 in another app&#x27;s panel · <strong>not verified</strong>" in page
+    assert "ZD-78 in another app's panel · <strong>not verified</strong>" in page
