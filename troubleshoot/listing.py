@@ -54,11 +54,15 @@ def search(guides: list[Guide], query: str) -> list[Guide]:
     code words ("InvalidTimestamp", "user_error") and app names ("Bill.com") are words like any other.
     """
     plain = normalise(query[:MAX_QUERY])
-    codes = {_code(w) for w in WORD.findall(plain) if _code(w)}
-    words = [w for w in WORD.findall(plain) if not _code(w)]
+    known = {c.lower(): c.upper() for g in guides for c in g.codes if not CODE.fullmatch(c.upper())}
+    tokens = [t.strip("\"'.,;:()[]") for t in plain.split()]
+    codes = {known[t] for t in tokens if t in known}  # a code word typed is a code, not two words
+    rest = " ".join(t for t in tokens if t not in known)
+    codes |= {_code(w) for w in WORD.findall(rest) if _code(w)}
+    words = [w for w in WORD.findall(rest) if not _code(w)]
     found = []
     for guide in guides:
-        if codes and not codes & set(guide.codes):
+        if codes and not codes & {c.upper() for c in guide.codes}:
             continue
         text = normalise(" ".join((guide.title, guide.error, guide.summary, *guide.messages, *guide.codes,
                                    *guide.origins, *(p.name for p in guide.platforms))))
