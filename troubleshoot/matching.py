@@ -101,9 +101,11 @@ class Matcher:
     def match(self, text: str) -> Match:
         text = clean(text)
         codes = self._codes(text)
-        for code in codes:
-            if guides := self.by_code.get(code):
-                return self._among(guides, text, self.spelling[code])
+        known = [code for code in codes if code in self.by_code]
+        # A code only one guide has decides before a code several share (USER_ERROR beside InsufficientPermissionFault).
+        if known:
+            code = min(known, key=lambda c: len(self.by_code[c]) > 1)  # the first such, else the first found
+            return self._among(self.by_code[code], text, self.spelling[code])
         scores = self._scores(normalise(text))
         nearest = tuple(g for g, _ in scores[:3])
         if codes:
