@@ -22,6 +22,7 @@ from .guide import Guide
 MAX_TEXT = 10_000
 # NetSuite connector codes as the apps print them (NS0109); a guide's own codes count too.
 CODE = re.compile(r"(?<![A-Z0-9])(NS\d{4})(?![0-9])")
+RUN = re.compile(r"[A-Z0-9_]{4,}")  # in upper-cased text: each candidate for a code word, whole
 WORD = re.compile(r"[a-z0-9]+(?:['./][a-z0-9]+)*")
 QUOTED = re.compile(r"""(?:^|(?<=[\s(]))['"]([^'"]{2,60})['"](?=[\s.,;:!?)]|$)""")
 QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
@@ -80,9 +81,8 @@ class Matcher:
                 if guide not in self.by_code.setdefault(code.upper(), []):
                     self.by_code[code.upper()].append(guide)
                 self.spelling.setdefault(code.upper(), code)
-        # Codes other than NSnnnn are looked for by name, in one pass over the text, as whole words.
-        other = sorted((c for c in self.by_code if not CODE.fullmatch(c)), key=len, reverse=True)
-        self.other_codes = re.compile(rf"(?<![A-Z0-9_])({'|'.join(map(re.escape, other))})(?![A-Z0-9_])") if other else None
+        # Codes other than NSnnnn are looked for by name, as whole runs of letters, digits and underscores.
+        self.other_codes = {c for c in self.by_code if not CODE.fullmatch(c)}
         # Each guide's platforms by the words of their names, for naming one in a pasted text.
         self.platform_words = {g.slug: {p.slug: (normalise(p.name), WORD.findall(normalise(p.name)) or [""])
                                         for p in g.platforms} for g in self.guides}
@@ -140,7 +140,7 @@ class Matcher:
         upper = text.upper()
         found = [m.group(1) for m in CODE.finditer(upper)]
         if self.other_codes:
-            found += [m.group(1) for m in self.other_codes.finditer(upper)]
+            found += [run for run in RUN.findall(upper) if run in self.other_codes]
         return list(dict.fromkeys(found))
 
     def _scores(self, plain: str) -> list[tuple[Guide, float]]:
