@@ -31,6 +31,10 @@ OWN = {
         "been applied by another payment.",
         "COULD_NOT_APPLY",
         "Could not apply 10422. It may not yet be synced, or it may have been applied by another payment."],
+    "cashflow360-po-out-of-bounds": [
+        "Oracle NetSuite Sync Error: Bill 2291 cannot be created in Bill.com - Purchase Order quantity billed out of bounds",
+        "Bill 2291 cannot be created in Bill.com - Purchase Order quantity billed out of bounds",
+        "Purchase Order quantity billed out of bounds"],
 }
 PREFIXES = ["", "Boomi: ", "Celigo integrator.io error - ", "2026-12-05 09:14:05 ERROR ", "Workato job failed: "]
 CASES = [(slug, prefix + text) for slug, texts in OWN.items() for text in texts for prefix in PREFIXES]
