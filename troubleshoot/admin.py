@@ -22,7 +22,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
-from . import analytics, authoring, document, drafts, parts, publishing, views
+from . import analytics, authoring, document, drafts, parts, publishing, source_check_admin, views
+from .source_admin import NodeSources, clean_sources
 from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Part, PartInstruction, Platform, Source, Version
 from .published import GuideVersion
 
@@ -75,10 +76,11 @@ class SourceInline(Ordered, admin.TabularInline):
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', source.link, words)
 
 
-class NodeInline(Ordered, admin.TabularInline):
+class NodeInline(NodeSources, Ordered, admin.TabularInline):
     model = Node
     extra = 0
-    fields = ("title", "slug", "kind", "is_start", "order")
+    fields = ("title", "slug", "kind", "is_start", "rests_on", "order")
+    readonly_fields = ("rests_on",)
     prepopulated_fields = {"slug": ("title",)}
     show_change_link = True
     fk_name = "guide"
@@ -215,15 +217,16 @@ class GuideChangeList(ChangeList):
 class GuideAdmin(admin.ModelAdmin):
     form = GuideForm
     prepopulated_fields = {"slug": ("title",)}
-    list_display = ("title", "slug", "codes", "category", "published", "draft", "retired", "updated_at")
-    list_filter = (RetiredFilter, "category")
+    list_display = ("title", "slug", "codes", "category", "published", "draft", source_check_admin.source_changed, "retired",
+                    "updated_at")
+    list_filter = (RetiredFilter, source_check_admin.SourceChangedFilter, "category")
     search_fields = ("slug", "title", "codes", "error", "messages")
     inlines = [PlatformInline, SourceInline, NodeInline]
     change_form_template = "admin/troubleshoot/guide/change_form.html"
     change_list_template = "admin/troubleshoot/guide/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(newest=Max("versions__number"))
+        return source_check_admin.annotate(super().get_queryset(request).annotate(newest=Max("versions__number")))
 
     @admin.display(description="Published version", ordering="newest")
     def published(self, guide):
@@ -288,6 +291,8 @@ class GuideAdmin(admin.ModelAdmin):
             path("<int:pk>/unretire/", view(self.unretire_view), name="troubleshoot_guide_unretire"),
             path("<int:pk>/versions/", view(self.versions_view), name="troubleshoot_guide_versions"),
             path("<int:pk>/export/", view(self.export_view), name="troubleshoot_guide_export"),
+            path("<int:pk>/sources/<int:check>/checked/", view(source_check_admin.checked_view(self, PUBLISH)),
+                 name="troubleshoot_guide_source_checked"),
             path("<int:pk>/analytics/", view(self.analytics_view), name="troubleshoot_guide_analytics"),
             path("<int:pk>/preview/", view(self.preview_view), name="troubleshoot_guide_preview"),
             path("<int:pk>/preview/<slug:platform>/", view(self.preview_view)),
@@ -309,7 +314,7 @@ class GuideAdmin(admin.ModelAdmin):
                 "can_publish": request.user.has_perm(PUBLISH),
                 "published_number": state.newest,
                 "draft_state": state,
-            }
+            } | source_check_admin.context(guide)
         return super().change_view(request, object_id, form_url, extra_context=extra | (extra_context or {}))
 
     def _guide(self, request, pk: int, permission: str | None = None) -> Guide:
@@ -538,8 +543,11 @@ class NodeForm(authoring.StaleEditForm):
 
     class Meta:
         model = Node
-        fields = ["guide", "slug", "kind", "is_start", "title", "help", "who",
+        fields = ["guide", "slug", "kind", "is_start", "title", "help", "sources", "who",
                   "if_not_fixed", "if_all_match", "if_any_differ"]
+
+    def clean_sources(self):
+        return clean_sources(self, self.cleaned_data.get("guide") or getattr(self.instance, "guide", None))
 
     def clean(self):
         cleaned = super().clean()
@@ -610,8 +618,9 @@ class CheckItemInline(Ordered, admin.TabularInline):
 
 
 @admin.register(Node)
-class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
+class NodeAdmin(NodeSources, SameGuideMenus, admin.ModelAdmin):
     form = NodeForm
+    readonly_fields = ("rests_on",)
     prepopulated_fields = {"slug": ("title",)}
     list_display = ("slug", "kind", "title", "guide")
     list_filter = ("guide", "kind")
@@ -626,7 +635,7 @@ class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         # Only the fields a node of this kind uses; a new node, whose kind is not chosen yet, shows all.
-        fields = ["guide", "title", "slug", "kind", "is_start", "help", "seen_revision"]
+        fields = ["guide", "title", "slug", "kind", "is_start", "help", ("sources", "rests_on"), "seen_revision"]
         if obj is None or obj.kind == Node.Kind.SOLUTION:
             fields += ["who", ("if_not_fixed", *NEW_LINKS["if_not_fixed"])]
         if obj is None or obj.kind == Node.Kind.CHECKLIST:

@@ -442,3 +442,6 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} to {self.destination}"
+
+
+from .source_checks import SourceCheck  # noqa: E402,F401  (a model of this app, kept in its own module)
