@@ -128,3 +128,12 @@ def test_billcom_role_carries_the_permissions_bills_article_lists():
                  "Locations", "Subsidiaries", "Tax Schedules", "SuiteScript Scheduling"):
         assert f"**{name}**" in text
     assert "**Employee Social Security Numbers** at **View**" in text and "**Not required**" in text
+
+
+def test_an_apps_help_link_may_name_netsuites_code_word(client, shipped):
+    response = client.get("/error/InvalidTimestamp/")
+    assert response.status_code == 302 and response["Location"].startswith("/guides/ns-token-login/")
+    response = client.get("/error/USER_ERROR/", {"message": "Please enter value(s) for: Subsidiary"})
+    assert response.status_code == 302 and response["Location"].startswith("/guides/ns-required-field/")
+    page = client.get("/error/USER_ERROR/").content.decode()
+    assert "/guides/ns-role-permission/" in page and "/guides/ns-required-field/" in page
