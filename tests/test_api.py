@@ -61,6 +61,7 @@ def test_guides_are_listed_with_their_newest_version_and_platforms(client, shipp
     listed = {g["slug"]: g for g in client.get("/api/v1/guides").json()}
     assert set(listed) == set(GUIDES)
     assert listed["ns0023"]["version"] == 1 and listed["ns0023"]["category"] == "export"
+    assert listed["ns0023"]["origins"] == ["Expensify"] and listed["login-credentials"]["origins"] == ["Bill.com", "Cashflow360"]
     assert [p["slug"] for p in listed["ns0023"]["platforms"]] == ["expensify-web", "expensify-mobile", "expensify-classic"]
 
 

@@ -28,8 +28,12 @@ def test_at_least_sixty_five_documented_codes_have_a_guide_written_from_their_ar
 
 def test_every_guide_has_a_kind_and_each_code_one_guide():
     assert all(g.category in CATEGORIES for g in GUIDES.values())
-    codes = [code for g in GUIDES.values() for code in g.codes]
+    codes = [code for g in GUIDES.values() for code in g.codes if code.startswith("NS")]
     assert len(codes) == len(set(codes))
+    # NetSuite's code words may be shared only where one code comes with several documented messages:
+    # the matcher then lets the words decide between those guides (tests/test_netsuite_guides.py).
+    words = [code for g in GUIDES.values() for code in g.codes if not code.startswith("NS")]
+    assert {c for c in words if words.count(c) > 1} == {"USER_ERROR"}
 
 
 def test_a_platform_is_the_same_in_every_guide_that_offers_it():
@@ -65,8 +69,13 @@ def wordings(guide):
 
 @pytest.mark.parametrize("slug", sorted(GUIDES))
 def test_every_wording_with_its_code_opens_its_guide(slug):
+    shared = {c.upper() for g in GUIDES.values() for c in g.codes if g is not GUIDES[slug]}
     for text in wordings(GUIDES[slug]):
-        assert MATCHER.match(text).guide is GUIDES[slug], text
+        found = MATCHER.match(text)
+        if text.strip().upper() in shared:  # a code two guides share, alone: offered with the other, to pick
+            assert found.guide is None and GUIDES[slug] in found.choices, text
+        else:
+            assert found.guide is GUIDES[slug], text
 
 
 @pytest.mark.parametrize("slug", sorted(GUIDES))

@@ -14,13 +14,35 @@ def listed(page: str) -> list[str]:
     return re.findall(r'href="/guides/([a-z0-9-]+)/"', page)
 
 
-def test_every_guide_is_listed_once_under_its_kind(client, shipped):
+def sections(page: str) -> dict[str, list[str]]:
+    """Each 'Errors from ...' heading with the guides listed under it, in page order."""
+    parts = re.split(r'<h3 id="origin-\d+">Errors from ([^<]+)</h3>', page)
+    return {parts[i]: listed(parts[i + 1]) for i in range(1, len(parts), 2)}
+
+
+def test_every_guide_is_listed_once_under_where_its_error_comes_from_and_its_kind(client, shipped):
     page = client.get("/").content.decode()
     assert sorted(listed(page)) == sorted(shipped_guides())
-    headings = re.findall(r'<h3 id="group-\d+">([^<]+) <small>', page)
-    assert headings == ["Login and connection", "Sync", "Export"]
+    found = sections(page)
+    assert list(found) == ["Expensify", "Bill.com", "Bill.com and Cashflow360", "Cashflow360", "NetSuite itself"]
+    assert "ns0109" in found["Expensify"] and "login-credentials" in found["Bill.com and Cashflow360"]
+    assert found["Bill.com"] == ["billcom-reason-null"] and set(found["Cashflow360"]) == {"cashflow360-could-not-apply",
+                                                                              "cashflow360-po-out-of-bounds"}
+    assert {"ns-token-login", "ns-role-permission", "ns-integration-record"} <= set(found["NetSuite itself"])
+    expensify = page.split("Errors from Expensify")[1].split("Errors from")[0]
+    assert re.findall(r'<h4 id="group-1-\d+">([^<]+) <small>', expensify) == ["Login and connection", "Sync", "Export"]
     at = [listed(page).index(slug) for slug in ("ns0109", "ns0384", "ns0023")]  # connection, sync, export
     assert at == sorted(at)
+
+
+def test_the_filter_knows_netsuites_code_words_and_the_apps(client, shipped):
+    for query, slug in (("InvalidTimestamp", "ns-token-login"), ("consumer_key_refused", "ns-integration-record"),
+                        ("COULD_NOT_APPLY", "cashflow360-could-not-apply")):
+        assert listed(client.get("/", {"q": query}).content.decode()) == [slug], query
+    assert set(listed(client.get("/", {"q": "user_error"}).content.decode())) == {"ns-role-permission",
+                                                                                  "ns-required-field"}
+    billcom = listed(client.get("/", {"q": "Bill.com"}).content.decode())
+    assert "billcom-reason-null" in billcom and "login-credentials" in billcom and "ns0109" not in billcom
 
 
 def test_the_filter_is_a_get_form_that_narrows_the_list_by_code_or_words(client, shipped):

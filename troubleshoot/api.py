@@ -91,6 +91,7 @@ class GuideOut(Schema):
     slug: str
     title: str
     category: str
+    origins: list[str] = Field(default=[], description="Where the error comes from: Expensify, Bill.com, Cashflow360, NetSuite.")
     codes: list[str]
     error: str
     version: int = Field(description="The newest published version.")
@@ -248,6 +249,7 @@ def _choices(request: HttpRequest, current: Walk, version: int, platform: str) -
 
 def _guide_out(request: HttpRequest, guide: Guide, number: int) -> dict:
     return {"slug": guide.slug, "title": guide.title, "category": guide.category, "codes": list(guide.codes),
+            "origins": list(guide.origins),  # where the error comes from, as the home page groups guides
             "error": guide.error, "version": number,
             "platforms": [{"slug": p.slug, "name": p.name, "hint": p.hint} for p in guide.platforms],
             "page": request.build_absolute_uri(reverse("troubleshoot:guide", args=[guide.slug]))}

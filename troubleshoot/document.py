@@ -29,6 +29,9 @@ from . import sources as citing
 from .guide import ALL_MATCH, CATEGORIES, KINDS, LINKS, Choice, Guide, Instruction, Item, Node, Part, Platform, Source, tour
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A code word as NetSuite spells its errors: words joined by underscores (USER_ERROR, consumer_key_refused)
+# or run together with capitals (InvalidTimestamp); never one plain word, which a message could hold by chance.
+CODE_WORD = re.compile(r"(?=.{4,60}$)(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)")
 MAX_TEXT = 20_000
 MAX_NODES = 20_000
 MAX_DOCUMENT_BYTES = 5_000_000
@@ -332,10 +335,13 @@ class _Checker:
         return citing.read_source(self, data, where)
 
     def code(self, value, where: str) -> str:
-        code = str(value).strip().upper() if isinstance(value, (str, int)) else ""
-        if not re.fullmatch(r"[A-Z]{2,10}\d{1,6}", code):
-            self.fail(where, f"'{value}' is not an error code like NS0109")
-        return code
+        text = str(value).strip() if isinstance(value, (str, int)) else ""
+        if re.fullmatch(r"[A-Z]{2,10}\d{1,6}", text.upper()):
+            return text.upper()
+        if CODE_WORD.fullmatch(text):
+            return text  # NetSuite's own code words keep their spelling: InvalidTimestamp, USER_ERROR
+        self.fail(where, f"'{value}' is not an error code like NS0109, InvalidTimestamp or USER_ERROR")
+        return text.upper()
 
     def platform(self, data, where: str) -> Platform:
         data = self.mapping(data, where, ("slug", "name", "support", "hint"))

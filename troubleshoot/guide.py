@@ -20,6 +20,10 @@ LINKS = {
 
 # A guide's kind, which the home page lists guides by: its key in documents, and its heading.
 CATEGORIES = {"connection": "Login and connection", "sync": "Sync", "export": "Export"}
+# Where an error comes from, told by the guide's platforms: the home page and the API group guides by it.
+# A platform slug names its app first ("expensify-web"); NetSuite's own errors have the platform "netsuite".
+ORIGINS = {"expensify": "Expensify", "bill-com": "Bill.com", "cashflow360": "Cashflow360", "netsuite": "NetSuite"}
+OTHER_ORIGIN = "Other apps"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,13 @@ class Guide:
 
     def platform(self, slug: str) -> Platform | None:
         return next((p for p in self.platforms if p.slug == slug), None)
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The apps this guide's error comes from, in ORIGINS' order (NetSuite itself for its own errors)."""
+        found = {next((name for key, name in ORIGINS.items() if p.slug == key or p.slug.startswith(key + "-")),
+                      OTHER_ORIGIN) for p in self.platforms}
+        return tuple(sorted(found, key=lambda o: [*ORIGINS.values(), OTHER_ORIGIN].index(o)))
 
     def expanded(self, node: Node) -> list[Instruction]:
         """A solution's instructions with its parts' lines in place (those for its platforms only)."""

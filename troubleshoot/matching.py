@@ -2,6 +2,9 @@
 
 A code decides: a code with a guide opens it; a code without one opens nothing, however alike the
 words, because many NetSuite errors share their wording and the wrong fix is worse than none.
+NetSuite's own code words (InvalidTimestamp, USER_ERROR, consumer_key_refused) decide the same
+way, wherever an app's message wraps them; a code word that several guides share (USER_ERROR comes
+with many messages) narrows the choice to them, and their words decide between them.
 Without a code, the text is compared with each guide's messages by the word pairs they share, so
 a prefix, a quote style, a cut-off end or a surrounding log does not matter. A guide opens only
 when it is clearly the best; names in quotes ('Classification') must be there too, since they are
@@ -19,13 +22,18 @@ from .guide import Guide
 MAX_TEXT = 10_000
 # NetSuite connector codes as the apps print them (NS0109); a guide's own codes count too.
 CODE = re.compile(r"(?<![A-Z0-9])(NS\d{4})(?![0-9])")
+RUN = re.compile(r"[A-Z0-9_]{4,}")  # in upper-cased text: each candidate for a code word, whole
 WORD = re.compile(r"[a-z0-9]+(?:['./][a-z0-9]+)*")
 QUOTED = re.compile(r"""(?:^|(?<=[\s(]))['"]([^'"]{2,60})['"](?=[\s.,;:!?)]|$)""")
 QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
+# The app's own lead-in before NetSuite's words ("Oracle NetSuite Sync Error: Reason: Null"): many guides'
+# messages share it, so it is left out of theirs and a paste is judged on what follows it.
+WRAPPER = re.compile(r"^(?:oracle )?netsuite sync error: ")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OPEN_AT = 0.4  # share of a message's word pairs the text must hold to open its guide
 MIN_PAIRS = 3  # and never fewer pairs than this (or the whole message, if shorter)
 CLEAR_BY = 0.2  # how far ahead of the next guide the best must be
+NETSUITE = "netsuite"  # the platform of NetSuite's own errors, behind any integration
 
 
 def clean(text: str) -> str:
@@ -66,8 +74,15 @@ class Matcher:
 
     def __init__(self, guides: Iterable[Guide]):
         self.guides = tuple(guides)
-        self.by_code = {code.upper(): g for g in self.guides for code in g.codes}
-        self.other_codes = [code for code in self.by_code if not code.startswith("NS")]  # looked for by name
+        self.by_code: dict[str, list[Guide]] = {}
+        self.spelling: dict[str, str] = {}  # a code as its guides write it (InvalidTimestamp), by its upper case
+        for guide in self.guides:
+            for code in guide.codes:
+                if guide not in self.by_code.setdefault(code.upper(), []):
+                    self.by_code[code.upper()].append(guide)
+                self.spelling.setdefault(code.upper(), code)
+        # Codes other than NSnnnn are looked for by name, as whole runs of letters, digits and underscores.
+        self.other_codes = {c for c in self.by_code if not CODE.fullmatch(c)}
         # Each guide's platforms by the words of their names, for naming one in a pasted text.
         self.platform_words = {g.slug: {p.slug: (normalise(p.name), WORD.findall(normalise(p.name)) or [""])
                                         for p in g.platforms} for g in self.guides}
@@ -75,7 +90,7 @@ class Matcher:
         self.index: dict[tuple[str, str], list[int]] = {}
         for guide in self.guides:
             for text in (*guide.messages, guide.error):
-                plain = normalise(text)
+                plain = WRAPPER.sub("", normalise(text))
                 message = _Message(guide, frozenset(pairs(plain)), tuple(QUOTED.findall(plain)))
                 if not message.pairs:
                     continue
@@ -86,24 +101,46 @@ class Matcher:
     def match(self, text: str) -> Match:
         text = clean(text)
         codes = self._codes(text)
-        for code in codes:
-            if guide := self.by_code.get(code):
-                return Match(guide, code, self._platform(guide, text))
+        known = [code for code in codes if code in self.by_code]
+        # A code only one guide has decides before a code several share (USER_ERROR beside InsufficientPermissionFault).
+        if known:
+            code = min(known, key=lambda c: len(self.by_code[c]) > 1)  # the first such, else the first found
+            return self._among(self.by_code[code], text, self.spelling[code])
         scores = self._scores(normalise(text))
         nearest = tuple(g for g, _ in scores[:3])
         if codes:
             return Match(code=codes[0], suggestions=nearest)
         close = [(g, s) for g, s in scores if s >= OPEN_AT]
-        if close and (len(close) == 1 or close[0][1] - close[1][1] >= CLEAR_BY):
+        return self._decide(close, text) or Match(suggestions=nearest)
+
+    def _among(self, guides: list[Guide], text: str, code: str) -> Match:
+        """The guide of a code: its only one, else the one of those the words clearly fit, else a pick."""
+        if len(guides) == 1:
+            return Match(guides[0], code, self._platform(guides[0], text))
+        slugs = {g.slug for g in guides}
+        close = [(g, s) for g, s in self._scores(normalise(text)) if g.slug in slugs and s >= OPEN_AT]
+        found = self._decide(close, text)
+        if found and found.guide:
+            return Match(found.guide, code, found.platform)
+        return Match(code=code, choices=found.choices if found else tuple(sorted(guides, key=lambda g: g.slug))[:5])
+
+    def _decide(self, close: list[tuple[Guide, float]], text: str) -> Match | None:
+        """The clearly best of the close guides; among equals, the one whose platform the text names; else a pick."""
+        if not close:
+            return None
+        if len(close) == 1 or close[0][1] - close[1][1] >= CLEAR_BY:
             return Match(close[0][0], platform=self._platform(close[0][0], text))
-        if close:
-            return Match(choices=tuple(g for g, _ in close[:5]))
-        return Match(suggestions=nearest)
+        near = [g for g, s in close if close[0][1] - s < CLEAR_BY]
+        named = [g for g in near if self._platform(g, text) not in ("", NETSUITE)]  # NetSuite is in most pastes
+        if len(named) == 1:  # "Bill.com: ..." picks Bill.com's guide of a message two apps share
+            return Match(named[0], platform=self._platform(named[0], text))
+        return Match(choices=tuple(g for g, _ in close[:5]))
 
     def _codes(self, text: str) -> list[str]:
         upper = text.upper()
         found = [m.group(1) for m in CODE.finditer(upper)]
-        found += [code for code in self.other_codes if re.search(rf"\b{re.escape(code)}\b", upper)]
+        if self.other_codes:
+            found += [run for run in RUN.findall(upper) if run in self.other_codes]
         return list(dict.fromkeys(found))
 
     def _scores(self, plain: str) -> list[tuple[Guide, float]]:

@@ -61,5 +61,5 @@ urlpatterns = [
     path("agent/", support.search, name="agent"),
     path("agent/guides/<slug:guide>/", support.guide_links, name="agent_guide"),
     path("agent/runs/<str:reference>/", support.run_view, name="agent_run"),
-    re_path(r"^error/(?P<code>[A-Za-z0-9]{2,12})/$", views.error_link, name="error"),
+    re_path(r"^error/(?P<code>[A-Za-z0-9_]{2,60})/$", views.error_link, name="error"),  # NS0109, InvalidTimestamp
 ]

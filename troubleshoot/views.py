@@ -137,7 +137,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:listing.MAX_QUERY]
     if query:
         found = listing.search(catalogue.newest_guides(), query)
-        context = {"groups": listing.grouped(found), "query": query, "count": len(found)}
+        context = {"origins": listing.by_origin(found), "query": query, "count": len(found)}
         if request.htmx and not request.htmx.history_restore_request:
             response = render(request, "troubleshoot/_guides.html", context)
         else:
@@ -156,7 +156,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 def newest_guide_list() -> str:
     """Every guide's newest version as links, by kind: rendered once per set of newest versions."""
     key = ("guide list", catalogue.newest(), get_script_prefix())
-    html = rendered(key, "troubleshoot/_guides.html", lambda: {"groups": listing.grouped(catalogue.newest_guides())})
+    html = rendered(key, "troubleshoot/_guides.html", lambda: {"origins": listing.by_origin(catalogue.newest_guides())})
     return mark_safe(html)  # rendered by our own template, which escapes what it shows
 
 
