@@ -125,13 +125,13 @@ def report(urls: dict[str, str], master: int, seconds: int, rounds: int, connect
     app, bare_url, default_url = urls["wizard"], urls["bare floor"], urls["default floor"]
     for name in ("bare floor", "default floor"):
         check_floor(name, urls[name])
-    driven = pages.PAGES + [pages.walk_under_way(run_cookie, scratch)]
+    driven = pages.PAGES + [pages.walk_under_way(run_cookie, scratch), pages.hand_off(app, scratch)]
     for page in driven:
         pages.check(app, page)
     print(f"the floors and the wizard's {len(driven)} pages each answer as the page they are named for")
     for page in driven:  # warm every worker's caches, so memory is measured after, not during
         for _ in range(40):
-            if page.path != "/find/":
+            if not page.path.endswith(("/find/", "/handoff/")):  # GETs only: the POSTs were checked above
                 fetch(app + page.path, page.headers)
     for _ in range(4):  # and with the whole catalogue loaded: every guide's first step on every platform
         for path in pages.every_first_step():

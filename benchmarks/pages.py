@@ -9,6 +9,7 @@ import html
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import NoReturn
@@ -77,6 +78,28 @@ def walk_under_way(cookie: str, folder: Path) -> Page:
     return Page("question step, walk under way", question.path, script, {"Cookie": f"run={cookie}"}, question.step)
 
 
+HAND_OFF_FORM = re.compile(r'<form class="hand-off[^"]*" method="post" action="([^"]+)">\s*'
+                           r'<input type="hidden" name="step" value="([^"]+)">\s*'
+                           r'<input type="hidden" name="token" value="([^"]+)">')
+
+
+def hand_off(server: str, folder: Path) -> Page:
+    """The escalation page's "Send my answers to support", as a browser sends it. wrk sends the one form
+    again and again: the first POST writes the run's reference; each later one finds the run handed over
+    and writes nothing, as a person pressing the button twice or reloading gets."""
+    escalation = next(page for page in PAGES if page.name == "escalation page")
+    with urllib.request.urlopen(server + escalation.path) as response:
+        found = HAND_OFF_FORM.search(response.read().decode())
+    if not found:
+        fail(escalation, "has no hand-off form")
+    action, step, token = (html.unescape(v) for v in found.groups())
+    form = urllib.parse.urlencode({"step": step, "token": token})
+    script = folder / "hand-off.lua"
+    script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+                      f'wrk.headers["Sec-Fetch-Site"] = "same-origin"\nwrk.body = "{form}"\n')
+    return Page("hand-off POST", action, script)
+
+
 def every_first_step() -> list[str]:
     """The first step of every shipped guide on each of its platforms."""
     folder = settings.BASE_DIR / "fixtures"
@@ -100,6 +123,8 @@ def check(server: str, page: Page) -> None:
     """Stop the run unless `page` is what it is named for: a 200 of that kind (a 302 to its guide for a paste)."""
     if page.path == "/find/":
         return check_paste(server, page)
+    if page.path.endswith("/handoff/"):
+        return check_hand_off(server, page)
     if page.step:
         slug, answers, kind = page.step
         try:
@@ -146,3 +171,16 @@ def check_paste(server: str, page: Page) -> None:
     except urllib.error.HTTPError as error:
         if error.code != 302 or not error.headers["Location"].startswith("/guides/ns0109/"):
             fail(page, f"answered {error.code} {error.headers.get('Location', '')}, not a redirect to ns0109")
+
+
+def check_hand_off(server: str, page: Page) -> None:
+    """Send what hand-off.lua sends; it must lead to the escalation page with its reference."""
+    form = re.search(r'wrk\.body = "([^"]*)"', page.script.read_text()).group(1)
+    request = urllib.request.Request(server + page.path, data=form.encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"})
+    try:
+        urllib.request.build_opener(NoRedirect).open(request)
+        fail(page, "answered 200, not a redirect to the page with the reference")
+    except urllib.error.HTTPError as error:
+        if error.code != 303 or "?handed=" not in error.headers.get("Location", ""):
+            fail(page, f"answered {error.code} {error.headers.get('Location', '')}, not a 303 to the handed page")
