@@ -66,7 +66,8 @@ def test_author_writes_previews_and_publishes_a_guide_that_users_walk(author_pag
     assert texts[0].startswith("In Expensify")
 
     page.get_by_role("link", name=re.compile("Back to")).click()
-    assert "No problems: this draft can be published." in page.locator(".guide-problems").inner_text()
+    # A guide written in the admin may name no sources yet: a warning, not a problem that stops publishing.
+    assert "No errors: this draft can be published." in page.locator(".guide-problems").inner_text()
     assert page.locator("#guide-graph canvas").count() > 0
 
     page.get_by_role("link", name="Preview the draft").click()

@@ -19,7 +19,9 @@ WALKS = {
 }
 EXPENSIFY = {"New Expensify on the web": "navigation tabs on the left", "New Expensify mobile app": "navigation tabs at the bottom",
              "Expensify Classic": "go to Settings, select Workspaces"}
-PLATFORMS = {"ns0109": EXPENSIFY, "ns0565": EXPENSIFY, "ns0384": EXPENSIFY,
+# ns0109's Classic article writes the way to the Workspace as a path, its own steps say it so.
+PLATFORMS = {"ns0109": EXPENSIFY | {"Expensify Classic": "go to Settings > Workspaces"}, "ns0565": EXPENSIFY,
+             "ns0384": EXPENSIFY,
              "login-credentials": {"Bill.com": "In Bill.com", "Cashflow360": "In Cashflow360"}}
 CASES = [(slug, platform) for slug in WALKS for platform in PLATFORMS[slug]]
 
