@@ -186,7 +186,9 @@ EMBED_ORIGINS = env_list("EMBED_ORIGINS", "")
 
 # Escalations delivered to the support team's tools (troubleshoot/deliveries.py): queued in the database
 # by django.tasks and sent by `manage.py deliver_escalations`, which `make run` starts.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["deliveries"]}}
+# One queue per destination, so a slow receiver holds back only its own; "deliveries" for tasks queued before.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                     "QUEUES": ["deliveries", "deliveries-webhook", "deliveries-zendesk"]}}
 # A generic webhook, signed with HMAC-SHA256 (its secret is required with its URL) ...
 ESCALATION_WEBHOOK_URL = env_url("ESCALATION_WEBHOOK_URL")
 ESCALATION_WEBHOOK_SECRET = os.environ.get("ESCALATION_WEBHOOK_SECRET", "")
