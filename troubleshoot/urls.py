@@ -2,7 +2,7 @@ from django.urls import path, re_path, register_converter
 
 from django.contrib.auth import views as auth_views
 
-from . import embed, support, views
+from . import embed, health, support, views
 
 
 class VersionConverter:
@@ -50,6 +50,7 @@ urlpatterns = [
     path("embed/", embed.open_embed, name="embed"),
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("healthz/deliveries/", health.deliveries_health, name="healthz_deliveries"),
     path("find/", views.find, name="find"),
     path("suggest/", views.suggest, name="suggest"),
     path("feedback/", views.feedback, name="feedback"),

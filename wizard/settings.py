@@ -125,6 +125,8 @@ NEWEST_VERSION_SECONDS = float(os.environ.get("NEWEST_VERSION_SECONDS", "5"))
 # Each process writes the runs of its walks in one batch this often, off the request path; 0 writes
 # each step in its own request (troubleshoot/run_writer.py).
 RUN_WRITE_SECONDS = float(os.environ.get("RUN_WRITE_SECONDS", "0.5"))
+# Where a process exiting while the database is away keeps the runs it held, for the next process on this host.
+RUN_SPOOL_DIR = os.environ.get("RUN_SPOOL_DIR", str(BASE_DIR / ".runs-held"))
 
 # Only the admin shows messages, always to someone with a session; the default (cookie, then
 # session) builds a cookie signer on every request to find none.
@@ -172,7 +174,7 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # load balancers ask over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/(deliveries/)?$"]  # load balancers ask over plain HTTP
 
 # Anonymous writes each client may make per minute; past them it is slowed (HTTP 429) or, for new
 # runs, simply not recorded. PROXY_COUNT: how many trusted proxies add to X-Forwarded-For.
