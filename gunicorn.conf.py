@@ -21,8 +21,8 @@ def _already_quitting(signum, frame):
 
 
 def post_worker_init(worker):
-    """A new worker takes up the step records that workers exiting during a database outage spooled
+    """A worker takes up the step records that workers exiting during a database outage spooled
     (troubleshoot/run_writer.py): after a restart (HUP) mid-outage, they are written once it returns."""
     from troubleshoot.run_writer import writer
 
-    writer.take_up_spooled()
+    writer.watch_spool()

@@ -2,7 +2,8 @@
 
 A worker retrying every half second would otherwise log a traceback each time (about a megabyte a
 minute on an idle site) and bury the one line that matters. The first failure of an outage is logged
-with its traceback, unless it is the same error as the last outage's; every later one is only counted.
+with the database's own words (a traceback of a refused connection tells nothing more); every later
+one is only counted.
 """
 
 import logging
@@ -25,7 +26,6 @@ class Outage:
         self.since: float | None = None  # time.monotonic() of the first failure, while away
         self.since_wall: datetime | None = None
         self.retries = 0
-        self.last_error = ""
 
     @property
     def away(self) -> bool:
@@ -38,13 +38,11 @@ class Outage:
             if self.since is not None:
                 return False
             self.since, self.since_wall, self.retries = time.monotonic(), datetime.now(UTC), 0
-            known = str(error).strip() == self.last_error
-            self.last_error = str(error).strip()
         said = f"{self.what}: " if self.what else ""
         said += f"database unavailable since {self.since_wall.isoformat(timespec='seconds')}"
         said += f", {held}" if held else ""
-        self.log.warning("%s (%s: %s)", said, type(error).__name__, self.last_error.splitlines()[0][:200] if
-                         self.last_error else "", exc_info=None if known else error)
+        words = " ".join(str(error).split())[:200]
+        self.log.warning("%s (%s: %s)", said, type(error).__name__, words)
         return True
 
     def ok(self, done: str = "") -> float | None:

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 FIELDS = ("key", "guide_id", "version", "platform", "answers", "node", "solution", "outcome", "reference",
           "feedback", "started_at", "updated_at")
 CHANGED = ("platform", "answers", "node", "solution", "outcome", "updated_at")
+SPOOL_LOOK_SECONDS = 2.0  # how often a served process looks for runs spooled by exiting ones
 MAX_PENDING = 50_000  # runs held per process while the database is away; beyond it new ones are dropped
 
 
@@ -92,7 +94,7 @@ class RunWriter:
         self.thread: threading.Thread | None = None
         self.stopping = threading.Event()
         self.outage = Outage(log, "run writer")
-        self.held_written = 0  # runs written since the outage began
+        self.watching = False  # whether the thread takes up spooled runs (watch_spool)
 
     def add(self, row: dict) -> None:
         """Note a run's newest state; written within RUN_WRITE_SECONDS (at once when that is 0)."""
@@ -120,8 +122,12 @@ class RunWriter:
         self.pending[row["key"]] = row
 
     def _write_every(self) -> None:
+        looked = time.monotonic()
         while not self.stopping.wait(settings.RUN_WRITE_SECONDS):
             try:
+                if self.watching and time.monotonic() - looked >= SPOOL_LOOK_SECONDS:
+                    looked = time.monotonic()
+                    self.take_up_spooled()
                 written = self.flush()
             except Exception:  # a bug must not stop the thread: every later walk would go unrecorded
                 log.exception("the run writer failed; its batch is lost")
@@ -173,17 +179,24 @@ class RunWriter:
             return
         log.warning("run writer: database still away at exit; %d runs held kept in %s for the next process", len(rows), path)
 
-    def take_up_spooled(self) -> int:
-        """Runs that exiting processes here spooled during an outage, now this process's to write; how many."""
+    def watch_spool(self) -> None:
+        """Start the thread now, and let it take up spooled runs every SPOOL_LOOK_SECONDS (gunicorn's workers):
+        after a restart, the old workers may spool theirs only after the new ones have started."""
         if self.pid != os.getpid():
             self._start_afresh()
+        self.watching = True
+        self.take_up_spooled()
+        with self.lock:
+            self._start_thread()
+
+    def take_up_spooled(self) -> int:
+        """Runs that exiting processes here spooled during an outage, now this process's to write; how many."""
         rows = unspool()
         if not rows:
             return 0
         with self.lock:
             for row in rows:
                 self._keep(row)
-            self._start_thread()
         log.warning("run writer: took up %d runs that an exiting process held during an outage", len(rows))
         return len(rows)
 

@@ -54,7 +54,7 @@ urlpatterns = [
     path("find/", views.find, name="find"),
     path("suggest/", views.suggest, name="suggest"),
     path("feedback/", views.feedback, name="feedback"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", support.SignIn.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="troubleshoot:home"), name="logout"),
     path("agent/", support.search, name="agent"),
     path("agent/guides/<slug:guide>/", support.guide_links, name="agent_guide"),
