@@ -3,7 +3,7 @@ queue, living through database outages.
 
 django-tasks-db's own loop stops on the first OperationalError that is not SQLite's "locked": a
 database away for a second ended the worker for good, and escalations queued afterwards stayed
-pending. Here each thread waits such errors out with back-off (0.5 s doubling to 10 s), says so once
+pending. Here each thread waits such errors out with back-off (0.5 s doubling to 5 s), says so once
 per outage (troubleshoot/outage.py), and goes on. Each thread notes in DeliveryWorker when it last
 looked for work, at most every BEAT_SECONDS: /healthz/deliveries/ answers from it. A housekeeping
 thread queues again deliveries whose lease lapsed, marks failed the task rows that killed workers

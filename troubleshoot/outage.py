@@ -59,6 +59,7 @@ class Outage:
         return seconds
 
 
-def backoff(failures: int, first: float = 0.5, longest: float = 10.0) -> float:
-    """Seconds to wait after this many failures in a row: 0.5, 1, 2, 4 ... up to `longest`."""
+def backoff(failures: int, first: float = 0.5, longest: float = 5.0) -> float:
+    """Seconds to wait after this many failures in a row: 0.5, 1, 2, 4, then `longest`: a database back is
+    found within seconds, and one worker's look a second is no load for one that is starting."""
     return min(longest, first * 2 ** max(0, failures - 1))

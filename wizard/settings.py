@@ -222,7 +222,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
                    "json": {"format": "%(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    # Our 503s are deliberate (the database away) and their cause is logged once by their own code;
+    # RequestLog has a line for each: django.request need not add one per request.
+    "filters": {"not_503": {"()": "django.utils.log.CallbackFilter",
+                            "callback": lambda record: getattr(record, "status_code", None) != 503}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["not_503"]},
                  "requests": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
