@@ -35,9 +35,13 @@ setup: static
 	$(PY) manage.py load_guides
 
 # gunicorn serves; beside it, the worker that delivers escalations (idle with no destination set),
-# stopped when gunicorn stops, whatever stopped it.
+# started again a second after it dies (exits non-zero or is killed), stopped when gunicorn stops,
+# whatever stopped it. The loop passes SIGTERM on to the worker and ends with it.
 run: setup
-	$(PY) manage.py deliver_escalations & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	( trap 'kill $$child 2>/dev/null; wait $$child; exit 0' TERM; \
+	  while :; do $(PY) manage.py deliver_escalations & child=$$!; wait $$child && break; \
+	  echo "deliver_escalations ended (status $$?); starting it again in 1 s" >&2; sleep 1; done ) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn wizard.wsgi --bind 127.0.0.1:$(PORT) --workers 2
 
 # Tests render pages through the same hashed, compressed static files as production.

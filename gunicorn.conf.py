@@ -18,3 +18,11 @@ def worker_int(worker):
 
 def _already_quitting(signum, frame):
     pass
+
+
+def post_worker_init(worker):
+    """A worker takes up the step records that workers exiting during a database outage spooled
+    (troubleshoot/run_writer.py): after a restart (HUP) mid-outage, they are written once it returns."""
+    from troubleshoot.run_writer import writer
+
+    writer.watch_spool()

@@ -23,6 +23,7 @@ class Receiver:
         self.duplicates = 0
         self.bad_signatures = 0
         self.down = False  # refuses every request with 503 while True
+        self.ticket = 4521  # the ticket id its answers name, as Zendesk's do
         self.lock = threading.Lock()
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
@@ -60,7 +61,7 @@ class Receiver:
                 self.duplicates += 1
             else:
                 self.accepted[key] = request | {"json": json.loads(body)}
-        answer = json.dumps({"ticket": {"id": 4521}}).encode()
+        answer = json.dumps({"ticket": {"id": self.ticket}}).encode()
         handler.send_response(201)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(answer)))

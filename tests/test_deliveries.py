@@ -71,7 +71,8 @@ def test_an_escalation_queues_its_packet_for_each_destination_before_the_page_is
     assert receiver.attempts == []  # the page did not wait for any receiver
     sent = {d.destination: d for d in Delivery.objects.all()}
     assert set(sent) == {"webhook", "zendesk"}
-    assert DBTaskResult.objects.filter(status="READY", queue_name="deliveries").count() == 2
+    queued = DBTaskResult.objects.filter(status="READY").values_list("queue_name", flat=True)
+    assert sorted(queued) == ["deliveries-webhook", "deliveries-zendesk"]  # each destination its own queue
     packet = sent["webhook"].packet
     assert packet["reference"] == reference and packet["context"] == ""
     assert packet["guide"]["slug"] == "login-credentials" and packet["guide"]["version"] == 1
@@ -221,13 +222,19 @@ def test_a_delivery_whose_worker_was_killed_mid_attempt_is_queued_again_once_its
     assert deliveries.claim(key).attempts == delivery.attempts + 1 == 2
 
 
-def test_a_destination_removed_from_the_settings_fails_its_attempt_with_a_reason(shipped, webhook):
+def test_a_destination_this_worker_does_not_know_stays_pending_without_spending_attempts(shipped, webhook, caplog):
     escalate()
-    webhook.ESCALATION_WEBHOOK_URL = ""
-    webhook.DELIVERY_RETRY_SECONDS = []
-    deliveries.send.call(str(Delivery.objects.get().key))
+    webhook.ESCALATION_WEBHOOK_URL = ""  # a worker started without the web's settings
+    deliveries._unknown_logged.clear()
+    key = str(Delivery.objects.get().key)
+    for _ in range(3):
+        assert deliveries.send.call(key) == "left pending: its destination is not configured here"
     delivery = Delivery.objects.get()
-    assert delivery.status == "failed" and "no destination called 'webhook'" in delivery.response
+    assert (delivery.status, delivery.attempts, delivery.response) == ("pending", 0, "")
+    said = [r.getMessage() for r in caplog.records if "no destination called 'webhook'" in r.getMessage()]
+    assert len(said) == 1  # logged once, not per task
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=deliveries.lease() + 1))
+    assert deliveries.requeue_overdue() == 0  # nor queued again by a worker that cannot send it
 
 
 def test_zendesk_gets_an_internal_note_on_the_ticket_a_signed_context_names(transactional_db, shipped, webhook):

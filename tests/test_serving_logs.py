@@ -115,10 +115,9 @@ def test_gunicorn_and_django_lines_are_whole_from_start_to_shutdown(tmp_path, st
     workers = {int(pid) for _, pid in booted}
     assert len(workers) == WORKERS and master not in workers, text
 
-    # One warning and one request line for each worker's health check; Django's own 5xx line besides.
-    health = django("health check: the database did not answer", "WARNING", r"troubleshoot\.views")
-    assert len(re.findall(health, text, re.M)) == WORKERS, text
-    assert len(re.findall(django("Service Unavailable: /healthz/", "ERROR", r"django\.request"), text, re.M)) == WORKERS
+    # One request line for each worker's health check, and nothing more: a balancer asks every few seconds,
+    # and an outage is said once by the run writer and the worker (tests/test_database_outage.py).
+    assert "health check" not in text and "Service Unavailable" not in text, text
     requests = [json.loads(line) for line in lines if is_json(line)]
     assert [(r["method"], r["path"], r["status"]) for r in requests] == [("GET", "/healthz/", 503)] * WORKERS, text
     assert all({"time", "ms"} <= r.keys() for r in requests), text

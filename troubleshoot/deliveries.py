@@ -9,13 +9,17 @@ exactly when its reference is written.
 twice over), so two tasks for one delivery never send at once and a task that finds it delivered,
 failed or held does nothing. A failed attempt queues the next one after a back-off
 (DELIVERY_RETRY_SECONDS, or longer when the receiver says Retry-After); after the last it has
-failed. A worker killed mid-attempt leaves its delivery pending with a lapsed lease: `requeue_overdue`,
+failed. An answer that cannot change on retry (400, 401, 403, 404, 410, 422, a redirect) fails it at
+once, the answer kept; 408, 409, 425, 429, 5xx, timeouts and closed connections are retried.
+Each destination has its own queue (`deliveries-webhook`, ...) and its own worker thread, so a slow
+receiver holds back only its own deliveries. A worker killed mid-attempt leaves its delivery pending with a lapsed lease: `requeue_overdue`,
 which `deliver_escalations` runs when it starts and then every lease, queues it again.
 Every attempt carries the delivery's key as Idempotency-Key, so a receiver that got an attempt
 whose answer was lost sees the next one as the same.
 """
 
 import http.client
+import json
 import logging
 import urllib.error
 import urllib.request
@@ -34,12 +38,24 @@ from .models import Delivery
 from .published import GuideVersion
 
 log = logging.getLogger(__name__)
-QUEUE = "deliveries"
+QUEUE = "deliveries"  # tasks queued before each destination had its own queue; workers still take them
+RETRIED = {408, 409, 425, 429}  # besides 5xx and no answer at all: the receiver may say yes later
+ANSWER_READ = 65_536  # enough of an answer to find the ticket's id in; RESPONSE_LIMIT of it is kept
+_unknown_logged: set[str] = set()
 CLOCK_SKEW = timedelta(seconds=1)  # hosts' clocks differ a little: a task may run just before its time
 
 
 def lease() -> float:
     return 2 * settings.DELIVERY_TIMEOUT_SECONDS + 2
+
+
+def queue_for(destination: str) -> str:
+    return f"{QUEUE}-{destination}"
+
+
+def queues() -> list[str]:
+    """The queues a worker here takes tasks from: its configured destinations', and the shared old one."""
+    return [QUEUE] + [queue_for(d) for d in destinations.configured()]
 
 
 def packet(request, version: GuideVersion, current: Walk, platform: str, reference: str, context: Context,
@@ -74,21 +90,24 @@ def queue(packet: dict) -> None:
     rows = [Delivery(reference=packet["reference"], destination=d, packet=packet) for d in destinations.configured()]
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)  # one statement, and no savepoint for the rare repeat
     for row in rows:
-        send.enqueue(str(row.key))  # a row that was there already kept its own key: this task finds nothing
+        send.using(queue_name=queue_for(row.destination)).enqueue(str(row.key))  # a row that was there already kept its own key: this task finds nothing
 
 
 @task(queue_name=QUEUE)
 def send(key: str) -> str:
     """One attempt at the delivery with this key; what became of it."""
+    destination = Delivery.objects.filter(key=key).values_list("destination", flat=True).first()
+    if destination is not None and destination not in destinations.configured():
+        # Not this worker's to spend attempts on: it waits, pending, for a worker that has the settings.
+        if destination not in _unknown_logged:
+            _unknown_logged.add(destination)
+            log.warning("deliveries to %s wait: no destination called %r is configured in this worker", destination,
+                        destination)
+        return "left pending: its destination is not configured here"
     delivery = claim(key)
     if delivery is None:
         return "nothing to do"
-    try:
-        outgoing = destinations.request_for(delivery.destination, delivery.packet, str(delivery.key))
-    except LookupError as unknown:  # its destination's settings were removed since it was queued
-        settle(delivery, None, str(unknown), None)
-    else:
-        settle(delivery, *post(outgoing))
+    settle(delivery, *post(destinations.request_for(delivery.destination, delivery.packet, str(delivery.key))))
     return delivery.status
 
 
@@ -123,10 +142,10 @@ def post(outgoing: destinations.Outgoing) -> tuple[int | None, str, str | None]:
     request = urllib.request.Request(outgoing.url, data=outgoing.body, headers=outgoing.headers, method=outgoing.method)
     try:
         with _opener.open(request, timeout=settings.DELIVERY_TIMEOUT_SECONDS) as answer:
-            return answer.status, _text(answer.read(Delivery.RESPONSE_LIMIT)), answer.headers.get("Retry-After")
+            return answer.status, _text(answer.read(ANSWER_READ)), answer.headers.get("Retry-After")
     except urllib.error.HTTPError as refused:
         with refused:
-            return refused.code, _text(refused.read(Delivery.RESPONSE_LIMIT)), refused.headers.get("Retry-After")
+            return refused.code, _text(refused.read(ANSWER_READ)), refused.headers.get("Retry-After")
     except TimeoutError:
         return None, f"No answer within {settings.DELIVERY_TIMEOUT_SECONDS:g} s.", None
     except (OSError, http.client.HTTPException, ValueError) as failed:  # refused, reset, closed, bad URL
@@ -138,13 +157,37 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def worth_retrying(status: int | None) -> bool:
+    """Whether another attempt could get another answer: no answer, a 5xx, or a 'not now'."""
+    return status is None or status >= 500 or status in RETRIED
+
+
+def ticket_in(answer: str) -> str:
+    """The ticket id in Zendesk's answer (`{"ticket": {"id": 35436, ...}}`), or ""."""
+    try:
+        ticket = json.loads(answer).get("ticket") or {}
+    except (ValueError, AttributeError):
+        return ""
+    number = ticket.get("id") if isinstance(ticket, dict) else None
+    return str(number) if isinstance(number, int) else ""
+
+
 def settle(delivery: Delivery, status: int | None, response: str, retry_after: str | None) -> None:
-    """Record the attempt: delivered on a 2xx; otherwise the next attempt queued, or failed after the last."""
+    """Record the attempt: delivered on a 2xx; otherwise the next attempt queued, or failed after the last
+    or at once on an answer that cannot change."""
     now = timezone.now()
     delivery.response_status, delivery.response = status, response[: Delivery.RESPONSE_LIMIT]
     waits = settings.DELIVERY_RETRY_SECONDS
     if status is not None and 200 <= status < 300:
         delivery.status, delivery.delivered_at = Delivery.Status.DELIVERED, now
+        if delivery.destination == destinations.ZENDESK:
+            # A note went to the ticket a signed context names; otherwise Zendesk's answer names the new ticket.
+            named = destinations.zendesk_ticket(delivery.packet.get("context", "")) if delivery.packet.get(
+                "context_verified") else None
+            delivery.ticket = named or ticket_in(response) or ""
+    elif not worth_retrying(status):
+        delivery.status = Delivery.Status.FAILED
+        log.warning("delivery of %s failed: HTTP %s cannot change on retry: %s", delivery, status, response[:200])
     elif delivery.attempts > len(waits):
         delivery.status = Delivery.Status.FAILED
         log.warning("delivery of %s failed after %d attempts: %s", delivery, delivery.attempts, response[:200])
@@ -154,9 +197,10 @@ def settle(delivery: Delivery, status: int | None, response: str, retry_after: s
             wait = max(wait, min(float(retry_after), max(waits)))
         delivery.next_attempt_at = now + timedelta(seconds=wait)
     with transaction.atomic():
-        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "response_status", "response"])
+        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "response_status", "response", "ticket"])
         if delivery.status == Delivery.Status.PENDING:
-            send.using(run_after=delivery.next_attempt_at).enqueue(str(delivery.key))
+            send.using(queue_name=queue_for(delivery.destination), run_after=delivery.next_attempt_at).enqueue(
+                str(delivery.key))
 
 
 def send_again(deliveries) -> int:
@@ -167,19 +211,21 @@ def send_again(deliveries) -> int:
         for delivery in deliveries.filter(status=Delivery.Status.FAILED).select_for_update():
             delivery.status, delivery.attempts, delivery.next_attempt_at = Delivery.Status.PENDING, 0, timezone.now()
             delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-            send.enqueue(str(delivery.key))
+            send.using(queue_name=queue_for(delivery.destination)).enqueue(str(delivery.key))
             count += 1
     return count
 
 
 def requeue_overdue() -> int:
-    """Queue again the pending deliveries whose lease lapsed with no attempt after it; how many."""
+    """Queue again the pending deliveries whose lease lapsed with no attempt after it; how many.
+    Only for destinations configured here: the others wait for a worker that has their settings."""
     count = 0
     with transaction.atomic():
-        for delivery in Delivery.objects.overdue(grace=lease()).select_for_update():
+        overdue = Delivery.objects.overdue(grace=lease()).filter(destination__in=destinations.configured())
+        for delivery in overdue.select_for_update():
             delivery.next_attempt_at = timezone.now()
             delivery.save(update_fields=["next_attempt_at"])
-            send.enqueue(str(delivery.key))
+            send.using(queue_name=queue_for(delivery.destination)).enqueue(str(delivery.key))
             count += 1
     if count:
         log.warning("queued %d deliveries again: a worker stopped during their attempts", count)

@@ -12,13 +12,13 @@ from .models import Delivery
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("reference", "destination", "status", "attempts", "answer", "created_at", "when")
+    list_display = ("reference", "destination", "status", "attempts", "answer", "ticket", "created_at", "when")
     list_filter = ("status", "destination")
-    search_fields = ("reference",)
+    search_fields = ("reference", "ticket")
     date_hierarchy = "created_at"
     actions = ["send_again"]
     fields = ("reference", "destination", "status", "attempts", "created_at", "last_attempt_at", "when",
-              "delivered_at", "response_status", "response_text", "key", "packet_text")
+              "delivered_at", "ticket", "response_status", "response_text", "key", "packet_text")
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -29,16 +29,35 @@ class RequestLog:
 
 
 class DatabaseAway:
-    """A database that stopped answering gives a friendly 503; the next request connects afresh."""
+    """A database that stopped answering gives a friendly 503; the next request connects afresh.
+
+    Logged once a minute per process at most, in the database's own words (a traceback of a refused
+    connection tells nothing more), with how many requests got the 503 meanwhile: each request also
+    has its own line from RequestLog.
+    """
+
+    QUIET_SECONDS = 60.0
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.logged_at = -self.QUIET_SECONDS  # time.monotonic() of the last line
+        self.since_logged = 0
 
     def __call__(self, request):
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, (OperationalError, InterfaceError)):
-            logging.getLogger("troubleshoot").exception("the database did not answer for %s", request.path)
+            self.note(request, exception)
             return HttpResponse(render_to_string("503.html"), status=503, headers={"Retry-After": "30"})
         return None
+
+    def note(self, request, exception) -> None:
+        self.since_logged += 1
+        now = time.monotonic()
+        if now - self.logged_at < self.QUIET_SECONDS:
+            return
+        logging.getLogger("troubleshoot").error(
+            "the database did not answer (%s: %s): %d requests answered 503 since the last such line, this one %s",
+            type(exception).__name__, " ".join(str(exception).split())[:200], self.since_logged, request.path[:200])
+        self.logged_at, self.since_logged = now, 0

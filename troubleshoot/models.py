@@ -432,6 +432,7 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveIntegerField(null=True, blank=True, help_text="The receiver's last HTTP status.")
     response = models.TextField(blank=True, help_text="The start of the receiver's last answer, or why there was none.")
+    ticket = models.CharField(max_length=32, blank=True, help_text="The helpdesk ticket it went to (Zendesk's id).")
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -445,6 +446,19 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} to {self.destination}"
+
+
+class DeliveryWorker(models.Model):
+    """A thread of `manage.py deliver_escalations` on one queue, and when it last looked for work: the health
+    endpoint's answer to "is anything delivering?", and how a task left running by a killed worker is found."""
+
+    name = models.CharField(max_length=64, primary_key=True, help_text="Its worker id: host, process and queue.")
+    queue = models.CharField(max_length=64)
+    started_at = models.DateTimeField(default=timezone.now)
+    polled_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 from .source_checks import SourceCheck  # noqa: E402,F401  (a model of this app, kept in its own module)

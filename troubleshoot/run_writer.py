@@ -7,27 +7,37 @@ transaction every RUN_WRITE_SECONDS, from a thread of its own.
 
 Each write is an upsert that only a newer step may overwrite, so the steps of one walk that
 different processes (or hosts) saw end in the right state whichever writes first. What is
-pending is written when the process exits cleanly (gunicorn's stops and restarts); a killed
-process loses at most its last RUN_WRITE_SECONDS of steps. RUN_WRITE_SECONDS = 0 writes in the
-request instead: the tests do, since their transaction is invisible to another thread.
+pending is written when the process exits cleanly (gunicorn's stops and restarts); if the database
+is away then, it is kept in a spool file (RUN_SPOOL_DIR) that the next process started on this host
+takes up (gunicorn's post_worker_init). A killed process loses at most its last RUN_WRITE_SECONDS of
+steps, or all it held through an outage. An outage is logged once when it starts and once when it
+ends (outage.py), not at every retry. RUN_WRITE_SECONDS = 0 writes in the request instead: the
+tests do, since their transaction is invisible to another thread.
 """
 
 import atexit
 import contextlib
 import functools
+import hashlib
+import json
 import logging
 import os
 import threading
+import time
+from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 
 from .models import Run
+from .outage import Outage
 
 log = logging.getLogger(__name__)
 FIELDS = ("key", "guide_id", "version", "platform", "answers", "node", "solution", "outcome", "reference",
           "feedback", "started_at", "updated_at", "context", "context_verified")
 CHANGED = ("platform", "answers", "node", "solution", "updated_at", "context", "context_verified")
+SPOOL_LOOK_SECONDS = 2.0  # how often a served process looks for runs spooled by exiting ones
 MAX_PENDING = 50_000  # runs held per process while the database is away; beyond it new ones are dropped
 
 
@@ -78,7 +88,7 @@ class RunWriter:
 
     def __init__(self):
         self._start_afresh()
-        atexit.register(self.flush)
+        atexit.register(self.at_exit)
 
     def _start_afresh(self) -> None:
         # Also after a fork: a parent's thread does not come along into the child.
@@ -88,6 +98,8 @@ class RunWriter:
         self.dropped = 0
         self.thread: threading.Thread | None = None
         self.stopping = threading.Event()
+        self.outage = Outage(log, "run writer")
+        self.watching = False  # whether the thread takes up spooled runs (watch_spool)
 
     def add(self, row: dict) -> None:
         """Note a run's newest state; written within RUN_WRITE_SECONDS (at once when that is 0)."""
@@ -98,9 +110,12 @@ class RunWriter:
             self._start_afresh()
         with self.lock:
             self._keep(row)
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._write_every, name="run-writer", daemon=True)
-                self.thread.start()
+            self._start_thread()
+
+    def _start_thread(self) -> None:
+        if self.thread is None:  # with the lock held
+            self.thread = threading.Thread(target=self._write_every, name="run-writer", daemon=True)
+            self.thread.start()
 
     def _keep(self, row: dict) -> None:
         older = self.pending.get(row["key"])
@@ -112,8 +127,12 @@ class RunWriter:
         self.pending[row["key"]] = row
 
     def _write_every(self) -> None:
+        looked = time.monotonic()
         while not self.stopping.wait(settings.RUN_WRITE_SECONDS):
             try:
+                if self.watching and time.monotonic() - looked >= SPOOL_LOOK_SECONDS:
+                    looked = time.monotonic()
+                    self.take_up_spooled()
                 written = self.flush()
             except Exception:  # a bug must not stop the thread: every later walk would go unrecorded
                 log.exception("the run writer failed; its batch is lost")
@@ -136,15 +155,55 @@ class RunWriter:
             return False
         try:
             write(batch)
-        except (OperationalError, InterfaceError):
-            log.exception("could not write %d runs; trying again in %s s", len(batch), settings.RUN_WRITE_SECONDS)
+        except (OperationalError, InterfaceError) as error:
             with self.lock:
                 for row in batch:
                     self._keep(row)
+                held = len(self.pending)
+            self.outage.failed(error, f"{held} runs held")  # once per outage; retried every RUN_WRITE_SECONDS
             return False
         except DatabaseError:
             self._write_one_by_one(batch)
+        if self.outage.away:
+            self.outage.ok(f"{len(batch)} runs written")
         return True
+
+    def at_exit(self) -> None:
+        """A clean exit (gunicorn's stop or restart): write what is held, or spool it for the next process."""
+        if self.pid != os.getpid() or (not self.pending and not self.dropped):
+            return
+        if self.flush() or not self.pending:
+            return
+        with self.lock:
+            rows, self.pending = list(self.pending.values()), {}
+        try:
+            path = spool(rows)
+        except OSError as error:
+            log.error("run writer: %d runs held are lost: the database is away and %s could not be written (%s)",
+                      len(rows), spool_dir(), error)
+            return
+        log.warning("run writer: database still away at exit; %d runs held kept in %s for the next process", len(rows), path)
+
+    def watch_spool(self) -> None:
+        """Start the thread now, and let it take up spooled runs every SPOOL_LOOK_SECONDS (gunicorn's workers):
+        after a restart, the old workers may spool theirs only after the new ones have started."""
+        if self.pid != os.getpid():
+            self._start_afresh()
+        self.watching = True
+        self.take_up_spooled()
+        with self.lock:
+            self._start_thread()
+
+    def take_up_spooled(self) -> int:
+        """Runs that exiting processes here spooled during an outage, now this process's to write; how many."""
+        rows = unspool()
+        if not rows:
+            return 0
+        with self.lock:
+            for row in rows:
+                self._keep(row)
+        log.warning("run writer: took up %d runs that an exiting process held during an outage", len(rows))
+        return len(rows)
 
     def _write_one_by_one(self, batch: list[dict]) -> None:
         # A run the database refuses (its guide deleted meanwhile, say) must not hold back the others.
@@ -160,6 +219,44 @@ class RunWriter:
         if self.thread is not None:
             self.thread.join(30)
         self._start_afresh()
+
+
+def spool_dir() -> Path:
+    """This database's spool folder: servers of other databases on this host keep theirs apart."""
+    db = connection.settings_dict
+    name = hashlib.sha256(f"{db['ENGINE']}|{db.get('HOST')}|{db.get('PORT')}|{db['NAME']}".encode()).hexdigest()[:16]
+    return Path(settings.RUN_SPOOL_DIR) / name
+
+
+def spool(rows: list[dict]) -> Path:
+    """Write held runs to a new file of the spool folder, whole or not at all; its path."""
+    folder = spool_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"runs-{os.getpid()}-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}.json"
+    temporary = path.with_suffix(".part")
+    temporary.write_text(json.dumps([row | {f: row[f].isoformat() for f in ("started_at", "updated_at")} for row in rows]))
+    temporary.rename(path)  # a reader sees the whole file or none
+    return path
+
+
+def unspool() -> list[dict]:
+    """The runs of every spool file, each file taken by one process only (renamed first) and then removed."""
+    rows = []
+    folder = spool_dir()
+    for path in sorted(folder.glob("runs-*.json")) if folder.is_dir() else []:
+        taken = path.with_name(f"{path.name}.taken-{os.getpid()}")
+        try:
+            path.rename(taken)  # another process may take it first: then this one skips it
+        except OSError:
+            continue
+        try:
+            for row in json.loads(taken.read_text()):
+                rows.append(row | {f: datetime.fromisoformat(row[f]) for f in ("started_at", "updated_at")})
+        except (OSError, ValueError, KeyError, TypeError):
+            log.exception("run writer: could not read spooled runs from %s; left there", taken)
+            continue
+        taken.unlink()
+    return rows
 
 
 writer = RunWriter()

@@ -1,9 +1,12 @@
 """For support agents: find a guide, send a customer the link to a step, and open an escalation."""
 
 import functools
+import logging
 import re
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +16,8 @@ from .matching import normalise
 from .models import Delivery, Run
 from .published import catalogue
 from .runs import CROCKFORD, is_agent
+
+log = logging.getLogger(__name__)
 
 # What an agent types or pastes: any case, spaces or dashes anywhere, and perhaps the "Reference:"
 # the customer's summary puts before it. What is left must be ten letters and digits.
@@ -121,3 +126,17 @@ def run_view(request: HttpRequest, reference: str) -> HttpResponse:
     context = {"run": run, "guide": found, "platform": platform, "current": current, "shown": shown, "link": link,
                "deliveries": Delivery.objects.filter(reference=run.reference).order_by("destination")}
     return render(request, "troubleshoot/agent/run.html", context)
+
+
+class SignIn(auth_views.LoginView):
+    """Django's sign-in; when the database does not answer, the form again with the username kept, saying so."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except DatabaseError:
+            log.warning("could not sign someone in: the database did not answer")
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")[:150]})
+            response = self.render_to_response(self.get_context_data(form=form, unavailable=True), status=503)
+            response["Retry-After"] = "30"
+            return response

@@ -2,7 +2,7 @@ from django.urls import path, re_path, register_converter
 
 from django.contrib.auth import views as auth_views
 
-from . import embed, handoff, support, views
+from . import embed, handoff, health, support, views
 
 
 class VersionConverter:
@@ -52,11 +52,12 @@ urlpatterns = [
     path("embed/", embed.open_embed, name="embed"),
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("healthz/deliveries/", health.deliveries_health, name="healthz_deliveries"),
     path("find/", views.find, name="find"),
     path("suggest/", views.suggest, name="suggest"),
     path("feedback/", views.feedback, name="feedback"),
     path("handoff/", handoff.hand_off, name="hand_off"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", support.SignIn.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="troubleshoot:home"), name="logout"),
     path("agent/", support.search, name="agent"),
     path("agent/guides/<slug:guide>/", support.guide_links, name="agent_guide"),

@@ -105,13 +105,19 @@ def server_error(request) -> HttpResponse:
     return render(request, "500.html", status=500)
 
 
+def not_saved(request, heading: str, message: str, form: dict) -> HttpResponse:
+    """The database did not answer a form: say so, and give the form back with what was typed in it."""
+    response = render(request, "troubleshoot/unsaved.html", {"heading": heading, "message": message} | form, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers: 200 while the database answers, 503 when it does not."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
-        log.warning("health check: the database did not answer")
+    except DatabaseError:  # not logged: asked every few seconds, and the run writer and worker say it once
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
 
@@ -170,10 +176,17 @@ def find(request: HttpRequest) -> HttpResponse:
     if not clean(text).strip():
         context = {"guide_list": newest_guide_list(), "paste_problem": "Paste the error message first: the box was empty."}
         return render(request, "troubleshoot/home.html", context, status=400)
-    if not allow(request, "paste"):
-        _count_refused(request, text)
-        return too_many_requests(request)
-    return _open(request, text, catalogue.matcher().match(text))
+    try:
+        if not allow(request, "paste"):
+            _count_refused(request, text)
+            return too_many_requests(request)
+        return _open(request, text, catalogue.matcher().match(text))
+    except DatabaseError:
+        log.warning("could not look a paste up: the database did not answer")
+        return not_saved(request, "We couldn't look that up", "The wizard can't reach its data just now. Your text is "
+                         "below as you pasted it: send it again in a minute.",
+                         {"action": reverse("troubleshoot:find"), "hidden": [], "field": "error", "text": text,
+                          "label": "Your error message", "button": "Find the fix"})
 
 
 def _count_refused(request: HttpRequest, text: str) -> None:
@@ -379,12 +392,15 @@ def feedback(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     if not allow(request, "feedback"):
         return too_many_requests(request)
-    at = step_at(back)
     try:
+        at = step_at(back)
         saved = at is not None and Recorder(request, *at[:3], frame=at[3]).save_note(request.POST["text"])
-    except DatabaseError:
-        log.exception("could not save feedback")
-        saved = False
+    except DatabaseError:  # not "no walk": the walk may well be there, and the note must not be lost
+        log.warning("could not save a note: the database did not answer")
+        return not_saved(request, "We couldn't save your note", "The wizard can't reach its data just now, so your "
+                         "note is not saved yet. It is below as you wrote it: send it again in a minute, or copy it.",
+                         {"action": request.path, "hidden": [("next", back)], "field": "text",
+                          "text": request.POST["text"], "label": "Your note", "button": "Send the note", "back": back})
     if not saved:
         return problem_page(request, "We could not find your walk to attach the note to. It may be more than a month old.",
                             [("Back to the step", back)], status=400, heading="We couldn't save your note")

@@ -127,6 +127,8 @@ NEWEST_VERSION_SECONDS = float(os.environ.get("NEWEST_VERSION_SECONDS", "5"))
 # Each process writes the runs of its walks in one batch this often, off the request path; 0 writes
 # each step in its own request (troubleshoot/run_writer.py).
 RUN_WRITE_SECONDS = float(os.environ.get("RUN_WRITE_SECONDS", "0.5"))
+# Where a process exiting while the database is away keeps the runs it held, for the next process on this host.
+RUN_SPOOL_DIR = os.environ.get("RUN_SPOOL_DIR", str(BASE_DIR / ".runs-held"))
 
 # Only the admin shows messages, always to someone with a session; the default (cookie, then
 # session) builds a cookie signer on every request to find none.
@@ -174,7 +176,7 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # load balancers ask over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/(deliveries/)?$"]  # load balancers ask over plain HTTP
 
 # Anonymous writes each client may make per minute; past them it is slowed (HTTP 429) or, for new
 # runs, simply not recorded. PROXY_COUNT: how many trusted proxies add to X-Forwarded-For.
@@ -195,7 +197,9 @@ if EMBED_CONTEXT_SECRET and len(EMBED_CONTEXT_SECRET.encode()) < 32:
 
 # Escalations delivered to the support team's tools (troubleshoot/deliveries.py): queued in the database
 # by django.tasks and sent by `manage.py deliver_escalations`, which `make run` starts.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["deliveries"]}}
+# One queue per destination, so a slow receiver holds back only its own; "deliveries" for tasks queued before.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                     "QUEUES": ["deliveries", "deliveries-webhook", "deliveries-zendesk"]}}
 # A generic webhook, signed with HMAC-SHA256 (its secret is required with its URL) ...
 ESCALATION_WEBHOOK_URL = env_url("ESCALATION_WEBHOOK_URL")
 ESCALATION_WEBHOOK_SECRET = os.environ.get("ESCALATION_WEBHOOK_SECRET", "")
@@ -227,7 +231,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
                    "json": {"format": "%(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    # Our 503s are deliberate (the database away) and their cause is logged once by their own code;
+    # RequestLog has a line for each: django.request need not add one per request.
+    "filters": {"not_503": {"()": "django.utils.log.CallbackFilter",
+                            "callback": lambda record: getattr(record, "status_code", None) != 503}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["not_503"]},
                  "requests": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

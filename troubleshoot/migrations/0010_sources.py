@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('troubleshoot', '0008_run_context'),
+        ('troubleshoot', '0009_delivery_ticket_workers'),
     ]
 
     operations = [

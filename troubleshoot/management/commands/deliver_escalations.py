@@ -1,18 +1,18 @@
-"""Send escalations to the configured destinations: django-tasks-db's worker on the deliveries queue,
-beside a thread that queues again what a killed worker left half-sent (deliveries.requeue_overdue).
+"""Send escalations to the configured destinations: a worker thread per destination's queue, beside a
+thread that queues again what a killed worker left half-sent and marks its task rows
+(troubleshoot/delivery_worker.py). Database outages are waited out, never fatal.
 
-`make run` starts it beside gunicorn; in production run one or more, under a process manager. With
-no destination configured it has nothing to do, and costs one small query a second.
+`make run` starts it beside gunicorn and starts it again if it dies; in production run one or more
+under a process manager that does the same (the README: systemd's Restart=always, or a container's
+restart policy). With no destination configured it has nothing to do, and costs one small query a second.
 """
 
-import threading
-import time
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
 
-from troubleshoot import deliveries
+from troubleshoot import deliveries, delivery_worker
 
 
 class Command(BaseCommand):
@@ -24,18 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run the tasks that are due, then stop.")
 
     def handle(self, *args, interval: float, batch: bool, verbosity: int, **options):
-        deliveries.requeue_overdue()
-        if not batch:
-            threading.Thread(target=self.watch, name="requeue-overdue", daemon=True).start()
-        call_command("db_worker", queue_name=deliveries.QUEUE, interval=interval, batch=batch, reload=False,
-                     startup_delay=False, verbosity=verbosity, stdout=self.stdout)
-
-    def watch(self) -> None:
-        while True:  # a daemon thread: it ends with the worker
-            time.sleep(deliveries.lease())
-            try:
-                deliveries.requeue_overdue()
-            except DatabaseError:
-                self.stderr.write("Could not look for deliveries left half-sent; trying again later.")
-            finally:
-                connection.close()  # this thread's own; the worker's is another
+        if batch:  # tests and one-off runs: django-tasks-db's own loop, once over every queue
+            deliveries.requeue_overdue()
+            call_command("db_worker", queue_name=",".join(deliveries.queues()), interval=interval, batch=True,
+                         reload=False, startup_delay=False, verbosity=verbosity, stdout=self.stdout)
+            return
+        sys.exit(delivery_worker.serve(interval))
