@@ -51,3 +51,10 @@ def test_summaries_claim_no_more_than_their_articles():
     # NS0024's Classic overview offers Cross-Subsidiary Customers/Projects, so a subsidiary can matter
     assert "subsidiary problem" not in GUIDES["ns0024"].summary
     assert "usually a subsidiary setting" in GUIDES["ns0059"].summary
+
+
+def test_ns0042_email_fix_also_matches_the_vendor_name_as_the_overview_asks():
+    guide = GUIDES["ns0042"]
+    assert "classic-overview" in guide.nodes["fix-email"].sources
+    steps = " ".join(texts("ns0042", "fix-email", "expensify-web"))
+    assert "correct the name" in steps and "**Email**" in steps
