@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
-from . import analytics, authoring, document, drafts, parts, publishing, source_check_admin, views
+from . import analytics, authoring, document, drafts, parts, problems, publishing, source_check_admin, views
 from .source_admin import NodeSources, clean_sources
 from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Part, PartInstruction, Platform, Source, Version
 from .published import GuideVersion
@@ -483,7 +483,7 @@ class GuideAdmin(admin.ModelAdmin):
                           feedback=analytics.latest_feedback(guide.slug, start, end, version),
                           query=query.urlencode())
 
-    @views.shows_not_found
+    @problems.shows_not_found
     def preview_view(self, request, pk: int, platform: str = "", answers: str = ""):
         """The current draft, walked exactly as users will see it once it is published."""
         guide = self._guide(request, pk)

@@ -24,7 +24,8 @@ from .limits import allow
 from .matching import MAX_TEXT, clean
 from .published import catalogue
 from .templatetags.guide_text import to_html
-from .views import NotFound, opened_version, read_walk
+from .problems import NotFound
+from .views import opened_version, read_walk
 
 TOO_LONG = f"The text is too long: send at most {MAX_TEXT:,} characters."
 SEND_TEXT = f'Send a JSON object with the pasted error as "text" (at most {MAX_TEXT:,} characters), ' \

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.csp import CSP
 from django.views.decorators.csrf import csrf_exempt
 
-from . import handoff, views
+from . import handoff, problems, views
 from .context import Context, Frame, from_host, read_frame
 from .matching import clean
 from .published import catalogue
@@ -100,20 +100,20 @@ def open_embed(request: HttpRequest) -> HttpResponse:
     return redirect(f"{base}{platform}/" if found.guide.platform(platform) else base)
 
 
-@views.shows_not_found
+@problems.shows_not_found
 @with_frame
 def guide(request: HttpRequest, frame: Frame, context: str, guide: str) -> HttpResponse:
     return redirect(base_url(context, guide, views.opened_version(guide).number))
 
 
-@views.shows_not_found
+@problems.shows_not_found
 @with_frame
 def choose_platform(request, frame: Frame, context: str, guide: str, version: int) -> HttpResponse:
     opened = views.opened_version(guide, version)
     return views.platform_page(request, opened, base_url(context, guide, version), embed=embed_context(frame, context))
 
 
-@views.shows_not_found
+@problems.shows_not_found
 @with_frame
 def step(request, frame: Frame, context: str, guide: str, version: int, platform: str, answers: str = "") -> HttpResponse:
     opened = views.opened_version(guide, version)

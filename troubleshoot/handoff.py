@@ -14,7 +14,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
-from . import views
+from . import problems, views
 from .context import Context
 from .limits import allow
 from .published import catalogue
@@ -23,7 +23,7 @@ from .runs import Recorder, handed_note, read_token
 log = logging.getLogger(__name__)
 
 
-@views.same_site_forms
+@problems.same_site_forms
 @require_http_methods(["POST"])
 def hand_off(request: HttpRequest, context: str = "") -> HttpResponse:
     """/handoff/ (and /embed/<frame>/handoff/ in a frame): hand the walk the form names to support."""
@@ -32,21 +32,21 @@ def hand_off(request: HttpRequest, context: str = "") -> HttpResponse:
     at = views.step_at(step)
     if at is None or token is None or token.step != step.split("?", 1)[0]:
         links = [("Back to the step", step)] if at else []
-        return views.problem_page(
+        return problems.problem_page(
             request, "This form is too old or was changed, so nothing was sent to support. Open the step again "
             "and send it from there.", links, status=400, heading="We couldn't hand that over")
     opened, current, platform, frame = at
     if current.node.kind != "escalation":
-        return views.problem_page(request, "Only the last step of a guide hands your answers to support.",
+        return problems.problem_page(request, "Only the last step of a guide hands your answers to support.",
                                   [("Back to the step", step)], status=400, heading="We couldn't hand that over")
     recorder = Recorder(request, opened, current, platform, frame=frame, key=token.run_key)
     if not recorder.active:
-        return views.problem_page(
+        return problems.problem_page(
             request, "You are signed in as support staff, so this walk was not handed over: customers' walks are. "
             "Sign out to try it as a customer.", [("Back to the step", step)], status=403,
             heading="Nothing was handed over")
     if not allow(request, "handoff"):
-        return views.too_many_requests(request)
+        return problems.too_many_requests(request)
     slug, number = opened.guide.slug, opened.number
     link = request.build_absolute_uri(
         catalogue.version_url(slug, number) + f"{platform}/" + "".join(f"{a}/" for a in current.answers))
@@ -55,7 +55,7 @@ def hand_off(request: HttpRequest, context: str = "") -> HttpResponse:
     except DatabaseError:
         log.exception("could not hand run %s to support", token.run_key[:8])
         retry = {"action": request.path, "step": step, "token": request.POST.get("token", "")}
-        response = views.problem_page(
+        response = problems.problem_page(
             request, "We could not reach our database, so your answers were not handed to support and you have "
             "no reference yet. Nothing was sent. Try again in a minute: the button below sends the same answers.",
             [("Back to the step", step)], status=503, heading="Not handed over yet", retry=retry)

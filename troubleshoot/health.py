@@ -8,8 +8,8 @@ or a destination no worker has the settings for).
 
 from datetime import timedelta
 
-from django.db import DatabaseError
-from django.http import HttpRequest, JsonResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -48,3 +48,13 @@ def deliveries_health(request: HttpRequest) -> JsonResponse:
         "workers": [{"name": w.name, "queue": w.queue, "polled_seconds_ago": round((now - w.polled_at).total_seconds(), 1)}
                     for w in workers],
     }, status=200 if status == "ok" else 503)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 while the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:  # not logged: asked every few seconds, and the run writer and worker say it once
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

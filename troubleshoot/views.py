@@ -4,12 +4,11 @@ One step, in order (`step` and `walk_view`): the URL's guide version, the walk i
 the run that records it, the page. docs/architecture.md tells the whole flow.
 """
 
-import functools
 import logging
 import re
 from collections.abc import Callable
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,7 +16,6 @@ from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
@@ -28,7 +26,7 @@ from .engine import Walk, WrongAnswer, checklist_answer, walk
 from .limits import allow, first_this_minute
 from .matching import MAX_TEXT, Match, clean, normalise
 from .models import MissingPaste
-from .origin import from_this_site
+from .problems import NotFound, shows_not_found, same_site_forms, problem_page, too_many_requests, not_saved
 from .published import GuideVersion, NoGuide, NoVersion, catalogue
 from .context import Frame, read_frame
 from .runs import Recorder, handed_reference, token_for
@@ -44,82 +42,6 @@ FRAME_SLOT = "FRAME-SLOT-c07e"  # a frame's own token, in every URL of the frame
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-# Pages that say what went wrong
-
-
-class NotFound(Exception):
-    """A URL that names something that does not exist: a 404 that says what and where to go."""
-
-    def __init__(self, message: str, links: list[tuple[str, str]]):
-        super().__init__(message)
-        self.message, self.links = message, links
-
-
-def shows_not_found(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as missing:
-            return problem_page(request, missing.message, missing.links)
-
-    return wrapper
-
-
-def same_site_forms(view):
-    """POSTs from this site's own pages only (origin.py says why no token); another site's get a 403."""
-
-    @csrf_exempt
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and not from_this_site(request):
-            return problem_page(request, "This form was sent from another website, so we did not act on it. "
-                                "Open the wizard itself and try again.", [], status=403, heading="We couldn't take that")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def problem_page(request, message: str, links: list[tuple[str, str]], status: int = 404,
-                 heading: str = "We couldn't open that", retry: dict | None = None) -> HttpResponse:
-    """A page that says what went wrong; `retry` is a hand-off form to send again (action, step, token)."""
-    links = links + [("See all guides", reverse("troubleshoot:home"))]
-    context = {"message": message, "links": links, "heading": heading, "retry": retry}
-    return render(request, "troubleshoot/problem.html", context, status=status)
-
-
-def not_found(request, exception=None) -> HttpResponse:
-    return problem_page(request, "There is no page at this address.", [])
-
-
-def too_many_requests(request: HttpRequest) -> HttpResponse:
-    response = problem_page(request, "That was a lot of requests in a short time. Wait a minute, then try again.",
-                            [], status=429, heading="Slow down a moment")
-    response["Retry-After"] = "60"
-    return response
-
-
-def server_error(request) -> HttpResponse:
-    return render(request, "500.html", status=500)
-
-
-def not_saved(request, heading: str, message: str, form: dict) -> HttpResponse:
-    """The database did not answer a form: say so, and give the form back with what was typed in it."""
-    response = render(request, "troubleshoot/unsaved.html", {"heading": heading, "message": message} | form, status=503)
-    response["Retry-After"] = "30"
-    return response
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 while the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:  # not logged: asked every few seconds, and the run writer and worker say it once
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
 
 
 # Cached pages

@@ -17,5 +17,5 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=favicon, permanent=True)),
 ]
 
-handler404 = "troubleshoot.views.not_found"
-handler500 = "troubleshoot.views.server_error"
+handler404 = "troubleshoot.problems.not_found"
+handler500 = "troubleshoot.problems.server_error"
