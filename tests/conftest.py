@@ -106,6 +106,8 @@ def small_document(**changes) -> dict:
         "codes": ["NS9999"],
         "error": "NS9999 Sync Error: Something tiny went wrong.",
         "messages": ["Something tiny went wrong."],
+        "sources": [{"id": "tiny-article", "repo": "Expensify/App", "path": "docs/articles/tiny/NS9999.md",
+                     "commit": "0123456789abcdef0123456789abcdef01234567"}],
         "platforms": [
             {"slug": "web", "name": "On the web", "support": "Web support"},
             {"slug": "phone", "name": "On the phone", "support": "Phone support"},
@@ -114,6 +116,7 @@ def small_document(**changes) -> dict:
         "nodes": [
             {
                 "slug": "ask", "kind": "question", "title": "Is it plugged in?", "help": "Look at the plug.",
+                "sources": ["tiny-article"],
                 "choices": [
                     {"slug": "yes", "label": "Yes", "next": "check"},
                     {"slug": "no", "label": "No", "next": "plug"},
@@ -121,6 +124,7 @@ def small_document(**changes) -> dict:
             },
             {
                 "slug": "check", "kind": "checklist", "title": "Are these set?", "help": "Compare them.",
+                "sources": ["tiny-article"],
                 "items": [
                     {"slug": "alpha", "label": "Alpha", "expected": "Full"},
                     {"slug": "beta", "label": "Beta", "expected": "View"},
@@ -128,7 +132,7 @@ def small_document(**changes) -> dict:
                 "if_all_match": "escalate", "if_any_differ": "fix",
             },
             {
-                "slug": "plug", "kind": "solution", "title": "Plug it in", "who": "Anyone",
+                "slug": "plug", "kind": "solution", "title": "Plug it in", "who": "Anyone", "sources": ["tiny-article"],
                 "instructions": [
                     {"text": "Find the plug."},
                     {"text": "Click **Plug** on the web.", "platform": "web"},
@@ -137,7 +141,7 @@ def small_document(**changes) -> dict:
                 "if_not_fixed": "check",
             },
             {
-                "slug": "fix", "kind": "solution", "title": "Set them",
+                "slug": "fix", "kind": "solution", "title": "Set them", "sources": ["tiny-article"],
                 "instructions": [{"text": "Set each one."}, {"text": "Save it."}],
                 "if_not_fixed": "escalate",
             },

@@ -20,7 +20,7 @@ def test_at_least_sixty_five_documented_codes_have_a_guide_written_from_their_ar
     codes = {code for g in EXPENSIFY.values() for code in g.codes}
     assert len(codes) >= 65
     for guide in EXPENSIFY.values():
-        for source in guide.sources:
+        for source in (s for s in guide.sources if s.kind == "github"):  # seeds and web pages have no path
             assert source.path.startswith("docs/articles/") and source.path.endswith(".md")
             assert re.fullmatch(r"[0-9a-f]{40}", source.commit), guide.slug
         assert any(code in s.path for s in guide.sources for code in guide.codes), guide.slug

@@ -61,7 +61,7 @@ class SourceInline(Ordered, admin.TabularInline):
 
     model = Source
     extra = 0
-    fields = ("repo", "path", "commit", "article", "order")
+    fields = ("key", "repo", "path", "commit", "seed", "url", "title", "read", "article", "order")
     readonly_fields = ("article",)
     verbose_name_plural = "Sources (the help articles this guide was written from, at the commit read)"
 
@@ -69,7 +69,10 @@ class SourceInline(Ordered, admin.TabularInline):
     def article(self, source):
         if not source.pk:
             return "-"
-        return format_html('<a href="{}" target="_blank" rel="noopener">Open it at that commit</a>', source.url)
+        if not source.link:
+            return "-"
+        words = "Open it at that commit" if not (source.seed or source.url) else "Open it"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', source.link, words)
 
 
 class NodeInline(Ordered, admin.TabularInline):

@@ -58,14 +58,20 @@ def compare(before: Guide | None, after: Guide) -> list[NodeChange]:
 def _guide_texts(guide: Guide) -> dict[str, str]:
     texts = {"Title": guide.title, "Kind of error": guide.category, "Summary": guide.summary,
              "Codes": ", ".join(guide.codes), "Error": guide.error, "Messages": "\n".join(guide.messages),
-             "Start": guide.start, "Sources": "\n".join(f"{s.repo} {s.path} @ {s.commit}" for s in guide.sources)}
+             "Start": guide.start, "Sources": "\n".join(_source_text(s) for s in guide.sources)}
     for p in guide.platforms:
         texts[f"Platform {p.slug}"] = f"{p.name} (support: {p.support})" + (f"\n{p.hint}" if p.hint else "")
     return texts
 
 
+def _source_text(s) -> str:
+    where = s.seed or (f"{s.title} {s.url} read {s.read}" if s.url else f"{s.repo} {s.path} @ {s.commit}")
+    return f"{s.id}: {where}" if s.id else where
+
+
 def _node_texts(guide: Guide, node: Node) -> dict[str, str]:
-    texts = {"Kind": node.kind, "Title": node.title, "Help": node.help, "Who can do this": node.who}
+    texts = {"Kind": node.kind, "Title": node.title, "Help": node.help, "Who can do this": node.who,
+             "Sources": ", ".join(node.sources)}
     for c in node.choices:
         texts[f"Answer {c.slug}"] = f"{c.label} → {c.next}"
     for i in node.items:

@@ -6,9 +6,9 @@ guide's tree, and writes a guide back out; it knows no models.
 
     slug, title, category, summary, codes, error, messages, sources, platforms, start, nodes, parts
     category: connection | sync | export (how the home page groups guides)
-    sources: [{repo, path, commit}], the articles the guide was written from
+    sources: [{id, repo, path, commit} | {id, seed} | {id, url, title, read}] (`sources.py`)
     platform: slug, name, support, hint (how to tell it from the others)
-    node: slug, kind (question | checklist | solution | escalation), title, help, and by kind:
+    node: slug, kind (question | checklist | solution | escalation), title, help, sources [id], and by kind:
       question:   choices [{slug, label, next}]
       checklist:  items [{slug, label, expected}], if_all_match, if_any_differ
       solution:   who, instructions [{text, platform?} or {part}], if_not_fixed
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from . import sources as citing
 from .guide import ALL_MATCH, CATEGORIES, KINDS, LINKS, Choice, Guide, Instruction, Item, Node, Part, Platform, Source, tour
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -36,7 +37,7 @@ PARTS_FILE = "parts.yaml"  # in a folder of guide documents, the library of part
 GUIDE_KEYS = ("slug", "title", "category", "summary", "codes", "error", "messages", "sources", "platforms", "start",
               "nodes", "parts")
 NODE_KEYS = {
-    kind: ("slug", "kind", "title", "help", *extra, *LINKS.get(kind, ()))
+    kind: ("slug", "kind", "title", "help", "sources", *extra, *LINKS.get(kind, ()))
     for kind, extra in (("question", ("choices",)), ("checklist", ("items",)),
                         ("solution", ("who", "instructions", "steps")), ("escalation", ()))
 }
@@ -161,7 +162,7 @@ def as_data(guide: Guide) -> dict:
         data["summary"] = guide.summary
     data |= {"codes": list(guide.codes), "error": guide.error, "messages": list(guide.messages)}
     if guide.sources:
-        data["sources"] = [{"repo": s.repo, "path": s.path, "commit": s.commit} for s in guide.sources]
+        data["sources"] = [citing.source_data(s) for s in guide.sources]
     data |= {
         "platforms": [{"slug": p.slug, "name": p.name, "support": p.support} | ({"hint": p.hint} if p.hint else {})
                       for p in guide.platforms],
@@ -186,6 +187,8 @@ def _node_data(node: Node) -> dict:
     data: dict = {"slug": node.slug, "kind": node.kind, "title": node.title}
     if node.help:
         data["help"] = node.help
+    if node.sources:
+        data["sources"] = list(node.sources)
     if node.kind == "question":
         data["choices"] = [{"slug": c.slug, "label": c.label, "next": c.next} for c in node.choices]
     elif node.kind == "checklist":
@@ -326,13 +329,7 @@ class _Checker:
         return Part(slug, self.text(data, "title", where), lines)
 
     def source(self, data, where: str) -> Source:
-        data = self.mapping(data, where, ("repo", "path", "commit"))
-        source = Source(self.text(data, "repo", where), self.text(data, "path", where), self.text(data, "commit", where))
-        if source.repo and not re.fullmatch(r"[\w.-]+/[\w.-]+", source.repo):
-            self.fail(where, f"'repo' '{source.repo}' must be a repository's owner/name, like Expensify/App")
-        if source.commit and not re.fullmatch(r"[0-9a-f]{7,40}", source.commit):
-            self.fail(where, f"'commit' '{source.commit}' must be a commit's hexadecimal id")
-        return source
+        return citing.read_source(self, data, where)
 
     def code(self, value, where: str) -> str:
         code = str(value).strip().upper() if isinstance(value, (str, int)) else ""
@@ -358,7 +355,7 @@ class _Checker:
         self.node_slug = slug or None
         where = f"{where} ({slug})" if slug else where
         self.mapping(data, where, NODE_KEYS[kind])
-        parts: dict = {}
+        parts: dict = {"sources": citing.read_node_sources(self, data, where)}
         if kind == "question":
             parts["choices"] = self.listed(data, "choices", where, self.choice)
         elif kind == "checklist":
@@ -451,6 +448,7 @@ def lint(guide: Guide) -> list[Problem]:
         if walked.cycle:
             error(walked.cycle[0], "the answers can go round in a circle: " + " → ".join(walked.cycle)
                   + ": lead one of them elsewhere")
+    citing.lint(guide, error, warning)
     found.sort(key=lambda p: p.level != "error")
     return found
 

@@ -36,12 +36,13 @@ def build_many(rows: list[models.Guide]) -> dict[int, dict]:
         platforms[guide_id].append({"slug": slug, "name": name, "support": support, "hint": hint})
         platform_slug[pk] = slug
     sources: dict[int, list] = defaultdict(list)
-    for guide_id, repo, path, commit in Source.objects.filter(guide__in=pks).order_by("order", "id").values_list(
-            "guide_id", "repo", "path", "commit"):
-        sources[guide_id].append({"repo": repo, "path": path, "commit": commit})
+    for guide_id, *values in Source.objects.filter(guide__in=pks).order_by("order", "id").values_list(
+            "guide_id", *SOURCE_FIELDS):
+        sources[guide_id].append(_source_data(dict(zip(SOURCE_FIELDS, values))))
     nodes: dict[int, list] = defaultdict(list)
     for node in Node.objects.filter(guide__in=pks).order_by("order", "id").values_list(
-            "guide_id", "id", "slug", "kind", "title", "help", "who", "is_start", *LINKS["solution"], *LINKS["checklist"]):
+            "guide_id", "id", "slug", "kind", "title", "help", "who", "is_start", "sources", *LINKS["solution"],
+            *LINKS["checklist"]):
         nodes[node[0]].append(node[1:])
     node_slug = {n[0]: n[1] for guide_nodes in nodes.values() for n in guide_nodes}
     parts: dict[str, dict[int, list]] = {"choices": defaultdict(list), "instructions": defaultdict(list),
@@ -61,17 +62,31 @@ def build_many(rows: list[models.Guide]) -> dict[int, dict]:
             for row in rows}
 
 
+SOURCE_FIELDS = ("key", "repo", "path", "commit", "seed", "url", "title", "read")
+
+
+def _source_data(row: dict) -> dict:
+    """A source row as its document entry: its kind's keys only (a seed or page row keeps the default repo)."""
+    data = {"id": row["key"]} if row["key"] else {}
+    if row["seed"]:
+        return data | {"seed": row["seed"]}
+    if row["url"]:
+        return data | {"url": row["url"], "title": row["title"], "read": row["read"].isoformat() if row["read"] else ""}
+    return data | {"repo": row["repo"], "path": row["path"], "commit": row["commit"]}
+
+
 def _data(row: models.Guide, platforms: list, sources: list, nodes: list, node_slug: dict, parts: dict,
           library: dict) -> dict:
-    starts = [n[1] for n in nodes if n[6]]
+    starts = [n[1] for n in nodes if n[6]]  # is_start
     data: dict = {
         "slug": row.slug, "title": row.title, "category": row.category, "summary": row.summary,
         "codes": _split_codes(row.codes), "error": row.error,
         "messages": [m.strip() for m in row.messages.splitlines() if m.strip()], "sources": sources,
         "platforms": platforms, "start": starts[0] if len(starts) == 1 else "", "nodes": [],
     }
-    for pk, slug, kind, title, help_text, who, _, *links in nodes:
-        node: dict = {"slug": slug, "kind": kind, "title": title, "help": help_text}
+    for pk, slug, kind, title, help_text, who, _, node_sources, *links in nodes:
+        node: dict = {"slug": slug, "kind": kind, "title": title, "help": help_text,
+                      "sources": [s.strip() for s in node_sources.split(",") if s.strip()]}
         part = {"question": "choices", "checklist": "items", "solution": "instructions"}.get(kind)
         if part:
             node[part] = parts[part][pk]
@@ -108,14 +123,15 @@ def save(guide: Guide) -> models.Guide:
         for i, p in enumerate(guide.platforms)
     ], ["name", "support", "hint", "order"])
     row.sources.all().delete()
-    Source.objects.bulk_create(Source(guide=row, repo=s.repo, path=s.path, commit=s.commit, order=i)
+    Source.objects.bulk_create(Source(guide=row, key=s.id, repo=s.repo, path=s.path, commit=s.commit, seed=s.seed,
+                                      url=s.url, title=s.title, read=s.read or None, order=i)
                                for i, s in enumerate(guide.sources))
     part_rows = shared.ensure(guide.parts)
     nodes = _keep(row.nodes, [
         Node(guide=row, slug=n.slug, kind=n.kind, title=n.title, help=n.help, who=n.who,
-             is_start=n.slug == guide.start, order=i)
+             is_start=n.slug == guide.start, sources=", ".join(n.sources), order=i)
         for i, n in enumerate(guide.nodes.values())
-    ], ["kind", "title", "help", "who", "is_start", "order"])
+    ], ["kind", "title", "help", "who", "is_start", "sources", "order"])
     _link(nodes, guide)
     if not created:
         row.nodes.update(revision=F("revision") + 1)

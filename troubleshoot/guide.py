@@ -32,15 +32,34 @@ class Platform:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """An article a guide was written from, at the commit that was read."""
+    """What a guide was written from, named by `id` in its nodes' `sources`. Three kinds: an article in
+    a GitHub repository at the commit read (repo, path, commit); a seed text (seed, its file name);
+    a web page (url, title, and the date it was read)."""
 
-    repo: str
-    path: str
-    commit: str
+    repo: str = ""
+    path: str = ""
+    commit: str = ""
+    id: str = ""
+    seed: str = ""
+    url: str = ""
+    title: str = ""
+    read: str = ""  # a web page's reading date, YYYY-MM-DD
 
     @property
-    def url(self) -> str:
-        return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
+    def kind(self) -> str:
+        return "seed" if self.seed else "web" if self.url else "github"
+
+    @property
+    def link(self) -> str:
+        """Where to read it: the article at the commit read, or the web page; a seed has none."""
+        if self.kind == "github":
+            return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
+        return self.url
+
+    @property
+    def name(self) -> str:
+        """What the admin shows beside a node: the page's title, the seed's file, the article's path."""
+        return self.title or self.seed or self.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +118,7 @@ class Node:
     if_not_fixed: str = ""
     if_all_match: str = ""
     if_any_differ: str = ""
+    sources: tuple[str, ...] = ()  # ids of the guide's sources this node rests on
 
     @property
     def exits(self) -> tuple[Exit, ...]:

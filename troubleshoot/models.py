@@ -78,22 +78,31 @@ class Platform(models.Model):
 
 
 class Source(models.Model):
-    """An article the guide was written from, at the commit read: to check the guide when the article changes."""
+    """What the guide was written from: an article at the commit read (checked when it changes), a seed text,
+    or a web page read on a date. Nodes name it by `key` (the document's `id`)."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="sources")
-    repo = models.CharField(max_length=140, default="Expensify/App", help_text="The repository's owner/name.")
-    path = models.CharField(max_length=500, help_text="The article's path in the repository.")
-    commit = models.CharField(max_length=40, help_text="The commit that was read (its hexadecimal id).")
+    key = models.SlugField(max_length=80, blank=True, verbose_name="id",
+                           help_text="Short and unique in the guide: nodes name their sources by it.")
+    repo = models.CharField(max_length=140, blank=True, default="Expensify/App", help_text="The repository's owner/name.")
+    path = models.CharField(max_length=500, blank=True, help_text="The article's path in the repository.")
+    commit = models.CharField(max_length=40, blank=True, help_text="The commit that was read (its hexadecimal id).")
+    seed = models.CharField(max_length=200, blank=True, help_text="Or a seed text's file name.")
+    url = models.URLField(max_length=500, blank=True, help_text="Or a web page's address.")
+    title = models.CharField(max_length=300, blank=True, help_text="The web page's title.")
+    read = models.DateField(null=True, blank=True, help_text="The date the web page was read.")
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
+        return self.title or self.seed or self.path.rsplit("/", 1)[-1]
 
     @property
-    def url(self) -> str:
+    def link(self) -> str:
+        if self.seed or self.url:
+            return self.url
         return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
 
 
@@ -159,6 +168,8 @@ class Node(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Checklists: the solution for the items that differ.",
     )
+    sources = models.CharField(max_length=500, blank=True,
+                               help_text="The ids of the guide's sources this node rests on, separated by commas.")
     order = models.PositiveIntegerField(default=0)
     revision = models.PositiveIntegerField(default=0, editable=False)
 
