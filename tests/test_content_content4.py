@@ -109,6 +109,8 @@ def test_ns0921_valid_alternative_on_the_report_is_classic_only():
     ("ns0831", "classification-status", "fix-classification"),
     ("ns0844", "token-role", "vendors-full"),
     ("ns0919", "expense-limit", "clear-limit"),
+    ("ns0988", "tax-group", "check-tax-group"),
+    ("ns0938", "custom-record-permission", "grant-custom-records"),
 ])
 def test_questions_a_non_expert_cannot_answer_have_i_am_not_sure(slug, node, target):
     assert unsure_leads_to(slug, node) == target
