@@ -74,8 +74,8 @@ def test_ns0885_adds_no_mechanism_of_its_own():
 
 def test_ns0783_workspace_scriptid_step_on_new_expensify_and_format_check_on_classic():
     web, classic = steps("ns0783", "match-scriptid", "expensify-web"), steps("ns0783", "match-scriptid", "expensify-classic")
-    assert any("Replace the Custom Record" in t for t in web)
-    assert not any("Replace the Custom Record" in t for t in classic)
+    assert any("Custom Record or Custom Field ScriptID" in t for t in web)
+    assert not any("ScriptID" in t for t in classic)
     assert any("`custcol`" in t for t in classic)
     assert not any("`custcol`" in t for t in web)
 
