@@ -110,6 +110,7 @@ def test_ns0921_valid_alternative_on_the_report_is_classic_only():
     ("ns0844", "token-role", "vendors-full"),
     ("ns0919", "expense-limit", "clear-limit"),
     ("ns0988", "tax-group", "check-tax-group"),
+    ("ns0770", "project-status", "change-project"),
     ("ns0938", "custom-record-permission", "grant-custom-records"),
 ])
 def test_questions_a_non_expert_cannot_answer_have_i_am_not_sure(slug, node, target):
