@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 
 from . import analytics, authoring, document, drafts, parts, publishing, views
+from .source_admin import NodeSources, clean_sources
 from .models import CheckItem, Choice, Guide, Instruction, MissingPaste, Node, Part, PartInstruction, Platform, Source, Version
 from .published import GuideVersion
 
@@ -75,10 +76,11 @@ class SourceInline(Ordered, admin.TabularInline):
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', source.link, words)
 
 
-class NodeInline(Ordered, admin.TabularInline):
+class NodeInline(NodeSources, Ordered, admin.TabularInline):
     model = Node
     extra = 0
-    fields = ("title", "slug", "kind", "is_start", "order")
+    fields = ("title", "slug", "kind", "is_start", "rests_on", "order")
+    readonly_fields = ("rests_on",)
     prepopulated_fields = {"slug": ("title",)}
     show_change_link = True
     fk_name = "guide"
@@ -538,8 +540,11 @@ class NodeForm(authoring.StaleEditForm):
 
     class Meta:
         model = Node
-        fields = ["guide", "slug", "kind", "is_start", "title", "help", "who",
+        fields = ["guide", "slug", "kind", "is_start", "title", "help", "sources", "who",
                   "if_not_fixed", "if_all_match", "if_any_differ"]
+
+    def clean_sources(self):
+        return clean_sources(self, self.cleaned_data.get("guide") or getattr(self.instance, "guide", None))
 
     def clean(self):
         cleaned = super().clean()
@@ -610,8 +615,9 @@ class CheckItemInline(Ordered, admin.TabularInline):
 
 
 @admin.register(Node)
-class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
+class NodeAdmin(NodeSources, SameGuideMenus, admin.ModelAdmin):
     form = NodeForm
+    readonly_fields = ("rests_on",)
     prepopulated_fields = {"slug": ("title",)}
     list_display = ("slug", "kind", "title", "guide")
     list_filter = ("guide", "kind")
@@ -626,7 +632,7 @@ class NodeAdmin(SameGuideMenus, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         # Only the fields a node of this kind uses; a new node, whose kind is not chosen yet, shows all.
-        fields = ["guide", "title", "slug", "kind", "is_start", "help", "seen_revision"]
+        fields = ["guide", "title", "slug", "kind", "is_start", "help", ("sources", "rests_on"), "seen_revision"]
         if obj is None or obj.kind == Node.Kind.SOLUTION:
             fields += ["who", ("if_not_fixed", *NEW_LINKS["if_not_fixed"])]
         if obj is None or obj.kind == Node.Kind.CHECKLIST:

@@ -4,10 +4,11 @@ what each published version changed."""
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.db.models import F
 from django.urls import reverse
 
-from . import compare, document, drafts, models
+from . import compare, document, drafts, facts, models
 from .document import Problem
 from .guide import ALL_MATCH, NOT_FIXED, Exit, Guide, Node, tour
 
@@ -36,7 +37,17 @@ def review(row: models.Guide) -> tuple[Guide, list[Problem]]:
         message = "no node is marked as the start" if not starts else f"{len(starts)} nodes are marked as the start: {', '.join(starts)}"
         problems = [Problem("error", starts[1] if starts else None, message + "; mark exactly one")] + [
             p for p in problems if not p.message.endswith(document.EMPTY["start"])]
-    return guide, problems
+    return guide, problems + facts_warnings(guide)
+
+
+def facts_warnings(guide: Guide) -> list[Problem]:
+    """What the facts check finds in a draft, as warnings: a guide authored here may publish without
+    records; a shipped one (check_guides) may not."""
+    try:
+        records = facts.read_once(str(settings.BASE_DIR / "fixtures" / "facts"))
+    except (facts.FactsError, OSError) as exc:
+        return [Problem("warning", None, f"the facts records cannot be read, so the facts were not checked: {exc}")]
+    return facts.authored(guide, records)
 
 
 @dataclass(frozen=True)

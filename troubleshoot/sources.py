@@ -15,6 +15,9 @@ KEYS = ("id", "repo", "path", "commit", "seed", "url", "title", "read")
 KIND_KEYS = {"github": ("repo", "path", "commit"), "seed": ("seed",), "web": ("url", "title", "read")}
 # The nodes that must rest on a source; an escalation may name some.
 CITING = ("question", "checklist", "solution")
+# Warnings for an authored guide, errors for a shipped one (FORMAT.md §5; `facts.shipped`).
+NO_ID = "has no id: give it one, so nodes can name it"
+NO_SOURCES = "names no sources: say which of the guide's sources this rests on"
 
 
 def read_source(checker, data, where: str) -> Source:
@@ -66,14 +69,14 @@ def lint(guide: Guide, error, warning) -> None:
         error(None, f"two sources have the id '{value}': give one another")
     for source in guide.sources:
         if not source.id:
-            warning(None, f"the source {source.name} has no id: give it one, so nodes can name it")
+            warning(None, f"the source {source.name} {NO_ID}")
     for slug, node in guide.nodes.items():
         for name in node.sources:
             if name not in ids:
                 error(slug, f"names the source '{name}', which is not one of the guide's sources "
                             f"({', '.join(ids) or 'none has an id'}): fix the id, or add the source")
         if node.kind in CITING and not node.sources:
-            warning(slug, "names no sources: say which of the guide's sources this rests on")
+            warning(slug, NO_SOURCES)
 
 
 def sources_of(guide: Guide, node: Node) -> list[Source]:
