@@ -1,7 +1,7 @@
 """Escalations delivered to the support team's tools, off the request path, retried and never lost.
 
-When a walk reaches an escalation, one `Delivery` per configured destination is written with the
-run's reference, in one transaction with a django.tasks task to send it (django-tasks-db keeps
+When a walk is handed to support (handoff.py, a POST), one `Delivery` per configured destination is
+written with the run's reference, in one transaction with a django.tasks task to send it (django-tasks-db keeps
 tasks in the same database): the page never waits for a receiver, and a delivery is queued
 exactly when its reference is written.
 

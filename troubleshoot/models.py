@@ -406,7 +406,7 @@ class DeliveryQuerySet(models.QuerySet):
 class Delivery(models.Model):
     """One escalation's packet for one destination (a webhook, Zendesk), and how sending it has gone.
 
-    Written with the run's reference, before the escalation page is sent; the deliveries queue's
+    Written with the run's reference when the walk is handed over, before the reference is shown; the deliveries queue's
     tasks send it (deliveries.py). `key` is the idempotency key every attempt carries, so a
     receiver that saw an attempt whose answer was lost can tell the next one is the same.
     """
