@@ -32,6 +32,7 @@ from .run_writer import write, writer
 
 log = logging.getLogger(__name__)
 COOKIE = "run"
+HANDED_MARK = ":handed"  # ends the cookie of a walk handed to support where it ended
 SALT = "troubleshoot.run.2"  # 2: keys begin with their walk's start; cookies from before start a new walk
 MAX_AGE = 60 * 60 * 24 * 30
 ANSWERS_LIMIT = Run._meta.get_field("answers").max_length
@@ -128,6 +129,8 @@ class Recorder:
         self.active = not (signed_in and is_agent(request.user))
         self.received = "" if frame else read_cookie(request)
         received_key, _, rest = self.received.partition(":")
+        marked = rest.endswith(HANDED_MARK)  # this browser handed the run over where it ended
+        rest = rest.removesuffix(HANDED_MARK)
         this_version = f"{version.guide.slug}:{version.number}"
         if key or frame:
             self.same_walk = True
@@ -139,7 +142,9 @@ class Recorder:
                 rest.startswith(this_version + ":") and rest == f"{this_version}:{_ended_at(current.answers)}"))
             self.key = received_key if self.same_walk else new_key(timezone.now())
             self.new = not self.same_walk
+        self.handed_here = self.same_walk and marked and current.ended
         self.cookie = f"{self.key}:{this_version}" + (f":{_ended_at(current.answers)}" if current.ended else "")
+        self.cookie += HANDED_MARK if self.handed_here else ""
         self.noted = False
 
     def row(self, reference: str | None = None, context: Context = Context()) -> dict:
@@ -178,12 +183,16 @@ class Recorder:
                 if destinations.configured():
                     deliveries.queue(packet)
         self.noted = True
+        self.cookie = self.cookie.removesuffix(HANDED_MARK) + HANDED_MARK
         return reference
 
     def handed(self) -> str:
-        """The reference this run was handed to support under, if it was; a read, so a GET may ask."""
+        """The reference this run was handed to support under, if it was. The browser's cookie says so
+        without a query; a frame, which has no cookie, asks the database (a read, so a GET may)."""
         if not self.active or not self.same_walk:
             return ""
+        if not self.frame:
+            return reference_for(self.key) if self.handed_here else ""
         try:
             return Run.objects.filter(key=self.key).exclude(reference=None).values_list("reference", flat=True).first() or ""
         except DatabaseError:
