@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from troubleshoot import document
+from troubleshoot.engine import walk
 from troubleshoot.guide import Guide
 from troubleshoot.published import catalogue
 
@@ -96,9 +97,32 @@ def shipped_library() -> dict:
     return document.read_parts((FIXTURES / document.PARTS_FILE).read_bytes())
 
 
+@functools.cache
 def shipped_guides() -> dict[str, Guide]:
     return {guide.slug: guide for guide in (document.read(p.read_bytes(), shipped_library())
                                             for p in document.shipped_files(FIXTURES))}
+
+
+# A shipped guide as its reader sees it, for the tests that hold what each guide says (test_content_*)
+
+def node_after(slug: str, *answers: str) -> str:
+    return walk(shipped_guides()[slug], answers).node.slug
+
+
+def step_texts(slug: str, node: str, platform: str) -> list[str]:
+    """A solution's numbered lines on one platform, parts included."""
+    guide = shipped_guides()[slug]
+    return [line.text for line in guide.instructions_for(guide.nodes[node], platform)]
+
+
+def every_text(slug: str) -> str:
+    """Everything a reader of the guide can read: summary, titles, help, answers, items and every line."""
+    guide = shipped_guides()[slug]
+    texts = [guide.summary]
+    for node in guide.nodes.values():
+        texts += [node.title, node.help, *(c.label for c in node.choices), *(i.label for i in node.items)]
+        texts += [line.text for line in guide.expanded(node)]
+    return "\n".join(texts)
 
 
 def small_document(**changes) -> dict:

@@ -9,32 +9,21 @@ from troubleshoot.document import lint
 from troubleshoot.engine import walk
 from troubleshoot.guide import NOT_FIXED
 
-from .conftest import FIXTURES, shipped_guides
+from .conftest import FIXTURES, every_text, shipped_guides, step_texts
 
 GUIDES = shipped_guides()
 EXPENSIFY = ("expensify-web", "expensify-mobile", "expensify-classic")
 
 
-def texts(slug: str, node: str, platform: str) -> list[str]:
-    guide = GUIDES[slug]
-    return [s.text for s in guide.instructions_for(guide.nodes[node], platform)]
 
 
-def every_text(slug: str) -> str:
-    """Everything a user of the guide can read: titles, help, labels and every platform's steps."""
-    guide = GUIDES[slug]
-    out = [guide.summary]
-    for node in guide.nodes.values():
-        out += [node.title, node.help] + [c.label for c in node.choices]
-        out += [s.text for p in guide.platforms for s in guide.instructions_for(node, p.slug)]
-    return "\n".join(out)
 
 
 def test_ns0012_unsure_reaches_multiple_currencies_for_a_non_oneworld_user():
     guide = GUIDES["ns0012"]
     assert walk(guide, ["unsure"]).node.slug == "subsidiary-currency"
     assert walk(guide, ["unsure", "no-subsidiary"]).node.slug == "enable-multiple-currencies"
-    assert "Multiple Currencies" in texts("ns0012", "enable-multiple-currencies", "expensify-classic")[1]
+    assert "Multiple Currencies" in step_texts("ns0012", "enable-multiple-currencies", "expensify-classic")[1]
 
 
 def test_ns0012_does_not_say_reconnecting_is_not_needed():
@@ -45,25 +34,25 @@ def test_ns0012_does_not_say_reconnecting_is_not_needed():
 def test_ns0019_card_mapping_has_no_app_steps_and_a_way_on_when_unsure():
     guide = GUIDES["ns0019"]
     assert walk(guide, ["unsure"]).node.slug == "export-type"
-    mobile = " ".join(texts("ns0019", "map-card", "expensify-mobile"))
+    mobile = " ".join(step_texts("ns0019", "map-card", "expensify-mobile"))
     assert "Tap" not in mobile and "tap " not in mobile
     assert "web browser" in mobile and "**Edit Export**" in mobile
     # where an article does give app steps (the sync), the app gets them
-    assert any("tap **Sync Now**" in t for t in texts("ns0012", "sync-and-retry", "expensify-mobile"))
+    assert any("tap **Sync Now**" in t for t in step_texts("ns0012", "sync-and-retry", "expensify-mobile"))
 
 
 def test_ns0021_tax_group_setup_is_reached_from_a_correct_mapping_and_after_the_fix():
     guide = GUIDES["ns0021"]
     assert walk(guide, ["purchase-codes"]).node.slug == "tax-group-setup"
     assert walk(guide, ["sales-codes", NOT_FIXED]).node.slug == "tax-group-setup"
-    steps = " ".join(texts("ns0021", "tax-group-setup", "expensify-web"))
+    steps = " ".join(step_texts("ns0021", "tax-group-setup", "expensify-web"))
     assert "**Set Up Taxes**" in steps and "**Tax Groups**" in steps and "**GST/VAT**" in steps
 
 
 def test_ns0023_access_dates_and_expense_report_currencies_come_after_the_match():
     guide = GUIDES["ns0023"]
     assert walk(guide, ["yes", NOT_FIXED]).node.slug == "more-employee-checks"
-    steps = " ".join(texts("ns0023", "more-employee-checks", "expensify-classic"))
+    steps = " ".join(step_texts("ns0023", "more-employee-checks", "expensify-classic"))
     assert "**Restrict Access to Expensify**" in steps
     assert "**Human Resources > Expense Report Currencies**" in steps
     assert "hire date" in steps
@@ -72,11 +61,11 @@ def test_ns0023_access_dates_and_expense_report_currencies_come_after_the_match(
 def test_ns0024_cross_subsidiary_is_a_classic_step_only():
     guide = GUIDES["ns0024"]
     assert walk(guide, ["yes", NOT_FIXED]).node.slug == "loosen-restriction"
-    classic = " ".join(texts("ns0024", "loosen-restriction", "expensify-classic"))
+    classic = " ".join(step_texts("ns0024", "loosen-restriction", "expensify-classic"))
     assert "**Cross-Subsidiary Customers/Projects**" in classic
     assert "**Limit time and expenses to resources**" in classic
     for platform in ("expensify-web", "expensify-mobile"):
-        steps = " ".join(texts("ns0024", "loosen-restriction", platform))
+        steps = " ".join(step_texts("ns0024", "loosen-restriction", platform))
         assert "Cross-Subsidiary" not in steps and "**Show Projects Only For Time And Expense Entry**" in steps
 
 
@@ -91,9 +80,9 @@ def test_ns0034_report_id_place_is_given():
 
 
 def test_ns0046_classic_billable_view_is_a_classic_step_only():
-    classic = " ".join(texts("ns0046", "apply-tag", "expensify-classic"))
+    classic = " ".join(step_texts("ns0046", "apply-tag", "expensify-classic"))
     assert "**Split report by: Billable**" in classic and "**Group by: Tag**" in classic
-    assert "Split report by" not in " ".join(texts("ns0046", "apply-tag", "expensify-web"))
+    assert "Split report by" not in " ".join(step_texts("ns0046", "apply-tag", "expensify-web"))
     assert walk(GUIDES["ns0046"], ["unsure"]).node.slug == "apply-tag"
 
 
@@ -101,7 +90,7 @@ def test_login_credentials_has_no_steps_the_seeds_lack():
     text = every_text("login-credentials")
     assert "Sign in to NetSuite yourself" not in text and "I can sign in with them" not in text
     assert "Run the sync again" not in text
-    assert "**Submit**" in " ".join(texts("login-credentials", "turn-off-two-factor", "bill-com"))
+    assert "**Submit**" in " ".join(step_texts("login-credentials", "turn-off-two-factor", "bill-com"))
 
 
 def test_login_credentials_names_the_seeds_on_every_node_that_states_something():

@@ -8,16 +8,13 @@ import re
 
 from django.test import Client
 
-from troubleshoot.engine import walk
 from troubleshoot.guide import NOT_FIXED
 
-from .conftest import shipped_guides
+from .conftest import every_text, node_after, shipped_guides
 
 GUIDES = shipped_guides()
 
 
-def node_after(slug: str, *answers: str) -> str:
-    return walk(GUIDES[slug], answers).node.slug
 
 
 def steps(slug: str, node: str, platform: str) -> str:
@@ -25,13 +22,6 @@ def steps(slug: str, node: str, platform: str) -> str:
     return "\n".join(s.text for s in guide.instructions_for(guide.nodes[node], platform))
 
 
-def all_text(slug: str) -> str:
-    guide = GUIDES[slug]
-    parts = [guide.summary]
-    for node in guide.nodes.values():
-        parts += [node.title, node.help, *(c.label for c in node.choices), *(i.label for i in node.items)]
-        parts += [s.text for s in guide.expanded(node)]
-    return "\n".join(parts)
 
 
 def labels(slug: str, node: str) -> dict[str, str]:
@@ -59,7 +49,7 @@ def test_ns0109_keeps_the_do_not_disconnect_caution():
 
 
 def test_ns0109_states_no_mechanism_the_articles_do_not():
-    text = all_text("ns0109")
+    text = every_text("ns0109")
     assert "Most NS0109 errors begin" not in text
     assert "signs in as this admin account" not in text
 
@@ -150,12 +140,12 @@ def test_ns0318_expense_report_on_classic_is_refresh_and_check_not_a_sync_click(
 # Claims and steps the articles do not give are gone -------------------------------------------------
 
 def test_steps_no_article_gives_are_gone():
-    assert "Auto-create employees/vendors" not in all_text("ns0077")
+    assert "Auto-create employees/vendors" not in every_text("ns0077")
     assert "match-employee" not in GUIDES["ns0077"].nodes
-    assert "Screen Fields" not in all_text("ns0085")
-    assert "Show Inactives" not in all_text("ns0123") and "State" not in all_text("ns0123")
-    assert "General Ledger" not in all_text("ns0079")
-    assert "write down any permissions" not in all_text("ns0318")
+    assert "Screen Fields" not in every_text("ns0085")
+    assert "Show Inactives" not in every_text("ns0123") and "State" not in every_text("ns0123")
+    assert "General Ledger" not in every_text("ns0079")
+    assert "write down any permissions" not in every_text("ns0318")
 
 
 def test_page_for_ns0109_new_token_on_classic_shows_classic_steps_only(shipped):

@@ -11,7 +11,7 @@ import pytest
 from troubleshoot.engine import walk
 from troubleshoot.guide import NOT_FIXED
 
-from .conftest import shipped_guides
+from .conftest import every_text, shipped_guides, step_texts
 
 GUIDES = shipped_guides()
 MINE = ("ns0739", "ns0748", "ns0756", "ns0770", "ns0783", "ns0831", "ns0844", "ns0864", "ns0885",
@@ -19,18 +19,8 @@ MINE = ("ns0739", "ns0748", "ns0756", "ns0770", "ns0783", "ns0831", "ns0844", "n
 UNSURE = "I'm not sure"
 
 
-def steps(slug: str, node: str, platform: str) -> list[str]:
-    guide = GUIDES[slug]
-    return [line.text for line in guide.instructions_for(guide.nodes[node], platform)]
 
 
-def every_text(slug: str) -> str:
-    guide = GUIDES[slug]
-    texts = [guide.summary]
-    for node in guide.nodes.values():
-        texts += [node.title, node.help] + [c.label for c in node.choices]
-        texts += [line.text for line in guide.expanded(node)]
-    return "\n".join(texts)
 
 
 def unsure_leads_to(slug: str, node: str) -> str:
@@ -48,15 +38,15 @@ def test_ns0994_has_no_vendor_record_name_step():
 def test_ns0994_a_card_on_a_specific_vendor_goes_to_the_edit_export_mapping(platform):
     node = walk(GUIDES["ns0994"], ["specific"]).node
     assert node.kind == "solution"
-    assert any("**Edit Export**" in text for text in steps("ns0994", node.slug, platform))
+    assert any("**Edit Export**" in text for text in step_texts("ns0994", node.slug, platform))
     assert walk(GUIDES["ns0994"], ["specific", NOT_FIXED]).node.kind == "escalation"
 
 
 def test_ns0994_syncs_on_new_expensify_only():
-    assert any("**Sync Now**" in t for t in steps("ns0994", "set-card-export", "expensify-web"))
-    assert any("**Sync Now**" in t for t in steps("ns0994", "set-card-export", "expensify-mobile"))
-    assert not any("Sync" in t for t in steps("ns0994", "set-card-export", "expensify-classic"))
-    assert any("**Domain**" in t for t in steps("ns0994", "set-card-export", "expensify-classic"))
+    assert any("**Sync Now**" in t for t in step_texts("ns0994", "set-card-export", "expensify-web"))
+    assert any("**Sync Now**" in t for t in step_texts("ns0994", "set-card-export", "expensify-mobile"))
+    assert not any("Sync" in t for t in step_texts("ns0994", "set-card-export", "expensify-classic"))
+    assert any("**Domain**" in t for t in step_texts("ns0994", "set-card-export", "expensify-classic"))
 
 
 def test_ns0885_export_type_and_reimbursable_have_i_am_not_sure():
@@ -73,7 +63,7 @@ def test_ns0885_adds_no_mechanism_of_its_own():
 
 
 def test_ns0783_workspace_scriptid_step_on_new_expensify_and_format_check_on_classic():
-    web, classic = steps("ns0783", "match-scriptid", "expensify-web"), steps("ns0783", "match-scriptid", "expensify-classic")
+    web, classic = step_texts("ns0783", "match-scriptid", "expensify-web"), step_texts("ns0783", "match-scriptid", "expensify-classic")
     assert any("Custom Record or Custom Field ScriptID" in t for t in web)
     assert not any("ScriptID" in t for t in classic)
     assert any("`custcol`" in t for t in classic)
@@ -81,8 +71,8 @@ def test_ns0783_workspace_scriptid_step_on_new_expensify_and_format_check_on_cla
 
 
 def test_ns0864_syncs_after_the_approval_level_on_new_expensify_only():
-    assert any("**Sync Now**" in t for t in steps("ns0864", "approval-level", "expensify-web"))
-    assert not any("Sync" in t for t in steps("ns0864", "approval-level", "expensify-classic"))
+    assert any("**Sync Now**" in t for t in step_texts("ns0864", "approval-level", "expensify-web"))
+    assert not any("Sync" in t for t in step_texts("ns0864", "approval-level", "expensify-classic"))
 
 
 def test_ns0898_starts_with_the_approval_level_and_a_fully_approved_report_is_handed_off():
@@ -92,7 +82,7 @@ def test_ns0898_starts_with_the_approval_level_and_a_fully_approved_report_is_ha
 
 
 def test_ns0739_soap_permission_path_per_platform_and_sandbox_unsure():
-    web, classic = steps("ns0739", "soap-permission", "expensify-web"), steps("ns0739", "soap-permission", "expensify-classic")
+    web, classic = step_texts("ns0739", "soap-permission", "expensify-web"), step_texts("ns0739", "soap-permission", "expensify-classic")
     assert any("Manage Roles" in t for t in web) and not any("Manage Users" in t for t in web)
     assert any("Manage Users" in t for t in classic) and not any("Manage Roles" in t for t in classic)
     assert unsure_leads_to("ns0739", "sandbox") == "sandbox-format"
@@ -100,8 +90,8 @@ def test_ns0739_soap_permission_path_per_platform_and_sandbox_unsure():
 
 def test_ns0921_valid_alternative_on_the_report_is_classic_only():
     for node in ("fix-coding", "check-everything"):
-        assert any("valid alternative" in t for t in steps("ns0921", node, "expensify-classic"))
-        assert not any("valid alternative" in t for t in steps("ns0921", node, "expensify-web"))
+        assert any("valid alternative" in t for t in step_texts("ns0921", node, "expensify-classic"))
+        assert not any("valid alternative" in t for t in step_texts("ns0921", node, "expensify-web"))
 
 
 @pytest.mark.parametrize("slug,node,target", [

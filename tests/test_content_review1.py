@@ -4,15 +4,12 @@ guides: where "I'm not sure" leads, a step present on every platform, a claim go
 from troubleshoot.engine import walk
 from troubleshoot.guide import NOT_FIXED
 
-from .conftest import shipped_guides
+from .conftest import shipped_guides, step_texts
 
 GUIDES = shipped_guides()
 EXPENSIFY = ("expensify-web", "expensify-mobile", "expensify-classic")
 
 
-def texts(slug: str, node: str, platform: str) -> list[str]:
-    guide = GUIDES[slug]
-    return [s.text for s in guide.instructions_for(guide.nodes[node], platform)]
 
 
 def test_ns0034_unsure_compares_the_record_before_anything_is_deleted():
@@ -31,7 +28,7 @@ def test_ns0068_unsure_checks_the_journal_entry_form_and_then_the_export_types_f
 
 def test_ns0046_billable_coding_is_synced_before_the_export_is_tried_again():
     for platform in EXPENSIFY:
-        steps = texts("ns0046", "apply-tag", platform)
+        steps = step_texts("ns0046", "apply-tag", platform)
         sync = next(i for i, t in enumerate(steps) if "**Sync" in t)
         retry = next(i for i, t in enumerate(steps) if t.startswith("Export it to NetSuite again"))
         assert sync < retry, platform
@@ -41,7 +38,7 @@ def test_ns0023_match_offers_the_workspace_side_the_classic_overview_gives():
     guide = GUIDES["ns0023"]
     node = guide.nodes["match-record"]
     assert "classic-overview" in node.sources
-    steps = " ".join(texts("ns0023", "match-record", "expensify-web"))
+    steps = " ".join(step_texts("ns0023", "match-record", "expensify-web"))
     assert "change the subsidiary the Workspace's connection uses" in steps
 
 
@@ -56,5 +53,5 @@ def test_summaries_claim_no_more_than_their_articles():
 def test_ns0042_email_fix_also_matches_the_vendor_name_as_the_overview_asks():
     guide = GUIDES["ns0042"]
     assert "classic-overview" in guide.nodes["fix-email"].sources
-    steps = " ".join(texts("ns0042", "fix-email", "expensify-web"))
+    steps = " ".join(step_texts("ns0042", "fix-email", "expensify-web"))
     assert "correct the name" in steps and "**Email**" in steps

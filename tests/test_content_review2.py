@@ -3,16 +3,13 @@
 Each test walks a shipped guide with the engine and asserts the path or text the NS articles give.
 """
 
-from troubleshoot.engine import walk
 from troubleshoot.guide import NOT_FIXED
 
-from .conftest import shipped_guides
+from .conftest import node_after, shipped_guides
 
 GUIDES = shipped_guides()
 
 
-def node_after(slug: str, *answers: str) -> str:
-    return walk(GUIDES[slug], answers).node.slug
 
 
 def test_ns0109_unsure_which_credentials_changed_goes_to_concierge():
